@@ -1,0 +1,77 @@
+"""The article record, and the raw fields a page object hands to the loader.
+
+:class:`ArticleItem` is what pipelines, the store and the feed see. Its field order is the
+order of keys in every exported JSON line (``FEED_EXPORT_FIELDS`` is built from it), so
+downstream tools can rely on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict
+
+import scrapy
+
+
+class ArticleItem(scrapy.Item):
+    url = scrapy.Field()  # canonical URL (newscrawl.urls.canonicalize_url)
+    site = scrapy.Field()  # host without "www."
+    section = scrapy.Field()
+    headline = scrapy.Field()
+    dateline = scrapy.Field()  # {"raw", "place", "agency", "date"} or None
+    published = scrapy.Field()  # ISO 8601
+    authors = scrapy.Field()  # list[str]
+    body = scrapy.Field()  # paragraphs joined by a blank line
+    related_links = scrapy.Field()  # list of {"group", "title", "url"}
+    images = scrapy.Field()  # list of {"url", "caption"}
+    language = scrapy.Field()
+    fetched_at = scrapy.Field()  # ISO 8601, UTC
+    fingerprint = scrapy.Field()  # newscrawl.text.fingerprint of the normalised body
+
+
+# Declaration order above is export order.
+ARTICLE_FIELDS: tuple[str, ...] = tuple(ArticleItem.fields)
+
+
+class RelatedLink(TypedDict):
+    group: str | None
+    title: str
+    url: str
+
+
+class Image(TypedDict):
+    url: str
+    caption: str | None
+
+
+class RawFields(TypedDict, total=False):
+    """What a page object (site profile or generic extractor) found, before loading.
+
+    Values are as found on the page: relative URLs, untrimmed text, a dateline string,
+    a date string in any format. The loader owns cleaning and parsing, so every source
+    of fields is cleaned the same way.
+    """
+
+    url: str  # the page's own canonical URL if it declares one (og:url, rel=canonical)
+    section: str | None
+    headline: str | None
+    dateline: str | None
+    published: str | None
+    authors: list[str]
+    body: list[str]  # paragraphs
+    related_links: list[RelatedLink]
+    images: list[Image]
+    language: str | None
+
+
+@dataclass
+class Rejection:
+    """A page that yields no article (not HTML, unparseable): recorded, counted, not exported.
+
+    Spiders yield it so that the validation pipeline logs and counts every rejection in
+    one place, and the store keeps it beside the articles.
+    """
+
+    url: str
+    reason: str
+    detail: str | None = None

@@ -1,0 +1,240 @@
+"""Space Media Network (SpaceWar.com, SpaceDaily.com, TerraDaily.com and sister sites).
+
+Every selector for these sites lives here. The classic template is described in
+``shared/smn/README.md``: a bare ``<h1>``, the dateline in ``span.BHS``, the body between
+the ``body-2-incontainer.php`` and ``RELATED LINKS`` comments with unclosed ``<p>`` tags,
+ads inline, related-link boxes after the body, a copyright line last. Nothing is known of
+the section pages' markup, so the spiders read them plainly: every link whose URL has an
+article shape, and a ``rel=next`` / "Next" link for pagination.
+
+The 2026 platform (bare domains, WordPress-style slugs) has no page class here yet: its
+pages fail the classic markers and the generic extractor carries them.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+from w3lib.html import remove_tags, replace_entities
+
+from newscrawl.items import Image, RelatedLink
+from newscrawl.profiles.base import ArticlePage, ProfileMismatch, Section, SiteProfile, field
+
+BODY_START = "<!--body-2-incontainer.php-->"
+BODY_END = "<!--RELATED LINKS-->"
+
+_BODY_START_RE = re.compile(r"<!--\s*body-2-incontainer\.php\s*-->", re.I)
+_BODY_END_RE = re.compile(r"<!--\s*RELATED LINKS\s*-->", re.I)
+_COPYRIGHT_RE = re.compile(r"all rights reserved|copyright\s+(?:©|&copy;|\(c\)|\d{4}|[A-Z])", re.I)
+_COPYRIGHT_PARAGRAPH = re.compile(r"^(?:all rights reserved|copyright\b|©)", re.I)
+_PARAGRAPH_BREAK = re.compile(
+    r"<(?:/?p|/?div|/?blockquote|/?h[1-6]|/?ul|/?ol|/?li)\b[^>]*>|(?:<br\s*/?>\s*){2,}", re.I
+)
+_AD_LABEL = re.compile(r"^\W*advertisements?\W*$", re.I)
+_BYLINE = re.compile(r"^\s*by\s+\S", re.I)
+_URL_TIMESTAMP = re.compile(r"/(?:afp|\d{4})/(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\d{2}\.")
+# Elements that never hold article prose on these pages: ads, embeds, layout boxes.
+_NOT_PROSE = ("script", "style", "noscript", "iframe", "ins", "form", "center", "table", "object")
+
+
+def _is_decoration(src: str) -> bool:
+    """Sponsor banners and the spacer images the template pads its tables with."""
+    path = src.split("?", 1)[0].lower()
+    return "/sponsors/" in path or path.rsplit("/", 1)[-1] in {"black.jpg", "white.jpg"}
+
+
+def _text(node: lxml_html.HtmlElement) -> str:
+    return " ".join(node.text_content().split())
+
+
+class ClassicArticlePage(ArticlePage):
+    """The table-based template the network served until its 2026 platform change."""
+
+    layout = "smn-classic"
+
+    def check(self) -> None:
+        if not _BODY_START_RE.search(self.html):
+            raise ProfileMismatch("no body-2-incontainer.php marker")
+
+    # Precomputed slices of the raw HTML: the template is delimited by comments, which
+    # CSS and XPath cannot address as ranges.
+    @cached_property
+    def _body_html(self) -> str:
+        start = _BODY_START_RE.search(self.html)
+        if start is None:
+            return ""
+        end = _BODY_END_RE.search(self.html, start.end())
+        stop = end.start() if end else len(self.html)
+        return self.html[start.end() : stop]
+
+    @cached_property
+    def _related_html(self) -> str:
+        end = _BODY_END_RE.search(self.html)
+        if end is None:
+            return ""
+        tail = self.html[end.end() :]
+        copyright_at = _COPYRIGHT_RE.search(tail)
+        return tail[: copyright_at.start()] if copyright_at else tail
+
+    @cached_property
+    def _body_tree(self) -> lxml_html.HtmlElement:
+        return lxml_html.fragment_fromstring(self._body_html or "<div></div>", create_parent="div")
+
+    @cached_property
+    def _h1(self):
+        return self.selector.xpath("//h1[normalize-space()]")[:1]
+
+    @field("url")
+    def canonical(self) -> str | None:
+        return (
+            self.meta.get("og:url") or self.selector.xpath('//link[@rel="canonical"]/@href').get()
+        )
+
+    @field("headline")
+    def headline(self) -> str | None:
+        return self._h1.xpath("normalize-space()").get() if self._h1 else None
+
+    @field("section")
+    def section(self) -> str | None:
+        """The upper-case kicker: the last text before the headline, if it is upper case."""
+        if not self._h1:
+            return None
+        kicker = self._h1.xpath("preceding::text()[normalize-space()][1]").get()
+        kicker = " ".join((kicker or "").split())
+        letters = [c for c in kicker if c.isalpha()]
+        return kicker if len(letters) >= 3 and kicker.isupper() and len(kicker) < 60 else None
+
+    @field("dateline")
+    def dateline(self) -> str | None:
+        return self.selector.xpath('//span[@class="BHS"][1]').xpath("normalize-space()").get()
+
+    @field("authors")
+    def authors(self) -> list[str]:
+        """The byline sits right after the dateline and before the body marker, never in it."""
+        texts = self.selector.xpath(
+            '//span[@class="BHS"][1]/following::text()[normalize-space()][position() <= 3]'
+            '[following::comment()[contains(., "body-2-incontainer")]]'
+        ).getall()
+        return [t for t in texts if _BYLINE.match(t)][:1]
+
+    @field("published")
+    def published(self) -> str | None:
+        """The classic template prints only the dateline date; wire URLs carry a timestamp."""
+        stamp = _URL_TIMESTAMP.search(self.url)
+        if stamp:
+            yy, mm, dd, hh, mi = stamp.groups()
+            return f"20{yy}-{mm}-{dd}T{hh}:{mi}:00"
+        return self.meta.get("article:published_time")
+
+    @field("body")
+    def body(self) -> list[str]:
+        tree = lxml_html.fromstring(lxml_html.tostring(self._body_tree))
+        for node in tree.xpath(" | ".join(f"//{tag}" for tag in _NOT_PROSE)):
+            node.drop_tree()
+        serialized = lxml_html.tostring(tree, encoding="unicode")
+        paragraphs = []
+        for chunk in _PARAGRAPH_BREAK.split(serialized):
+            text = " ".join(replace_entities(remove_tags(chunk)).split())
+            if not text or _AD_LABEL.match(text) or _COPYRIGHT_PARAGRAPH.match(text):
+                continue
+            paragraphs.append(text)
+        return paragraphs
+
+    @field("images")
+    def images(self) -> list[Image]:
+        found: dict[str, Image] = {}
+        for img in self._body_tree.iter("img"):
+            src = (img.get("src") or "").strip()
+            if not src or _is_decoration(src):
+                continue
+            url = urljoin(self.url, src)
+            holder = img.getparent()
+            while holder is not None and holder.tag not in ("table", "center", "figure", "div"):
+                holder = holder.getparent()
+            caption = _text(holder) if holder is not None else ""
+            found.setdefault(url, Image(url=url, caption=caption or img.get("alt") or None))
+        og_image = self.meta.get("og:image")
+        if og_image and not _is_decoration(og_image):
+            url = urljoin(self.url, og_image)
+            found.setdefault(url, Image(url=url, caption=None))
+        return list(found.values())
+
+    @field("related_links")
+    def related_links(self) -> list[RelatedLink]:
+        """Links after the body, each grouped under the last text outside a link before it.
+
+        Box headings on these pages are whatever text precedes a run of linked headlines
+        (``<b>``, ``<font>``, a table cell...), so the rule reads text, not tags.
+        """
+        if not self._related_html.strip():
+            return []
+        tree = lxml_html.fragment_fromstring(self._related_html, create_parent="div")
+        group: str | None = None
+        links: list[RelatedLink] = []
+        for node in tree.xpath("//text() | //a[@href]"):
+            if isinstance(node, str):
+                holder = node.getparent() if node.is_text else node.getparent().getparent()
+                text = " ".join(node.split())
+                inside_link = holder is not None and (
+                    holder.tag == "a" or holder.xpath("ancestor::a")
+                )
+                if not inside_link and sum(c.isalpha() for c in text) >= 3:
+                    group = text
+                continue
+            href = (node.get("href") or "").strip()
+            title = _text(node)
+            if title and href and not href.startswith(("javascript:", "mailto:", "#")):
+                links.append(RelatedLink(group=group, title=title, url=urljoin(self.url, href)))
+        return links
+
+    @field("language")
+    def language(self) -> str | None:
+        return self.selector.xpath("/html/@lang").get() or "en"
+
+
+SMN_HOSTS = (
+    "www.spacewar.com",
+    "www.spacedaily.com",
+    "www.terradaily.com",
+    "www.energy-daily.com",
+    "www.marsdaily.com",
+    "www.spacemart.com",
+    "www.sinodaily.com",
+    "www.gpsdaily.com",
+    "www.solardaily.com",
+    "www.nuclearpowerdaily.com",
+    "www.winddaily.com",
+)
+
+# Section pages the spiders start from. Page 1 is the section's index; pagination is
+# followed from there.
+SMN_SECTIONS = (
+    Section("www.spacewar.com", "missile-defense", "https://www.spacewar.com/Missile_Defense.html"),
+    Section("www.spacewar.com", "military-space", "https://www.spacewar.com/Military_Space.html"),
+    Section(
+        "www.spacedaily.com", "space-industry", "https://www.spacedaily.com/Space_Industry.html"
+    ),
+    Section("www.spacedaily.com", "science", "https://www.spacedaily.com/Science.html"),
+    Section("www.terradaily.com", "climate", "https://www.terradaily.com/Climate.html"),
+    Section(
+        "www.terradaily.com",
+        "earth-observation",
+        "https://www.terradaily.com/Earth_Observation.html",
+    ),
+)
+
+SMN = SiteProfile(
+    name="smn",
+    hosts=SMN_HOSTS,
+    versions=(ClassicArticlePage,),
+    sections=SMN_SECTIONS,
+    article_url_patterns=(
+        re.compile(r"^https?://[^/]+/reports/[^/?#]+\.[a-z]+$", re.I),
+        re.compile(r"^https?://[^/]+/(?:afp|\d{4})/\d{12}\.[a-z0-9]{8}\.html$", re.I),
+        re.compile(r"^https?://[^/]+/news/[^/?#]+\.html$", re.I),
+    ),
+    next_page_xpath='//a[@rel="next"]/@href | //a[normalize-space()="Next Page"]/@href',
+)

@@ -1,0 +1,5 @@
+"""Spiders: one per supported site, ``smn`` for the whole Space Media Network.
+
+They only walk pages and hand article responses to :func:`newscrawl.loaders.extract_article`;
+which links are articles and where sections start is each site profile's business.
+"""

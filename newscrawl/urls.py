@@ -1,0 +1,63 @@
+"""URL canonicalisation: one spelling per article, so that dedup by URL is exact.
+
+The same page is reachable as http and https, with and without ``www.``, with tracking
+parameters appended by newsletters and social shares, and with fragments. All of those
+collapse to one canonical form: https, the host without ``www.``, no default port, no
+fragment, no tracking parameters, remaining query parameters sorted.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Parameters that identify a campaign or a click, never a page.
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs")
+_TRACKING_NAMES = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
+        "_ga", "_gl", "ref", "ref_src", "cmpid", "ncid", "sr_share", "at_medium",
+        "at_campaign", "ito", "spm", "share", "smid", "cid",
+    }
+)  # fmt: skip
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_MULTI_SLASH = re.compile(r"/{2,}")
+
+
+def site_of(url: str) -> str:
+    """The site an URL belongs to: its host without ``www.``, lower-cased.
+
+    Sister-site dedup and per-site reports group by this, so ``www.spacewar.com`` and
+    ``spacewar.com`` (the 2026 platform dropped ``www.``) count as one site.
+    """
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _TRACKING_NAMES or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def canonicalize_url(url: str) -> str:
+    """Return the canonical spelling of ``url`` (see the module docstring).
+
+    The host keeps ``www.`` out: ``http://www.SpaceWar.com/a.html#x`` and
+    ``https://spacewar.com/a.html?utm_source=rss`` both become
+    ``https://spacewar.com/a.html``. Non-HTTP URLs are returned stripped but unchanged,
+    since there is no safe canonical form to give them.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        return url
+    host = site_of(url)
+    netloc = host
+    if parts.port is not None and str(parts.port) != _DEFAULT_PORTS[scheme]:
+        netloc = f"{host}:{parts.port}"
+    path = _MULTI_SLASH.sub("/", parts.path or "/")
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = sorted((k, v) for k, v in pairs if not is_tracking_param(k))
+    return urlunsplit(("https", netloc, path, urlencode(query), ""))

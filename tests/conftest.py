@@ -1,0 +1,35 @@
+"""Shared test fixtures: paths of the project's own fixtures, and a crawl runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = ROOT / "fixtures" / "mirror"
+STORIES = ROOT / "fixtures" / "stories.json"
+PAGES = ROOT / "fixtures" / "pages"
+
+
+@pytest.fixture(scope="session")
+def stories() -> list[dict]:
+    return json.loads(STORIES.read_text(encoding="utf-8"))
+
+
+def scrapy_command(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):
+    """Run ``scrapy ARGS`` in a subprocess (the way users run it) and return the result."""
+    full_env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
