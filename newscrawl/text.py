@@ -13,6 +13,8 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
+from newscrawl.items import ARTICLE_FIELDS
+
 # Zero-width and formatting characters that sneak in from CMS editors; they split words
 # invisibly and would make two identical stories fingerprint differently.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -54,8 +56,6 @@ def normalize_record(adapter: ItemAdapter) -> dict[str, Any]:
     Idempotent, so a record that went through it once (the loader cleans each field too)
     comes out the same; items built elsewhere get the same treatment here.
     """
-    from newscrawl.items import ARTICLE_FIELDS  # items imports nothing from here
-
     found = adapter.asdict()
     record = {name: found.get(name) for name in ARTICLE_FIELDS}
     for name in ("headline", "section", "body", "language"):

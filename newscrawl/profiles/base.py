@@ -19,7 +19,6 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -148,7 +147,6 @@ class SiteProfile:
     article_url_patterns: Sequence[re.Pattern[str]] = ()
     next_page_xpath: str = '//a[@rel="next"]/@href'
     listing_link_xpath: str = "//a/@href"
-    related_link_hosts: Sequence[str] = dc_field(default_factory=tuple)
 
     @cached_property
     def sites(self) -> frozenset[str]:
