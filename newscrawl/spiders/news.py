@@ -1,0 +1,162 @@
+"""``news``: the spider for any site the project has no profile for.
+
+``scrapy crawl news -a start_urls=https://www.example.com/[,URL...] [-a max_pages=N]``
+
+The walk has three levels, so it stays on the sections of a site instead of wandering it:
+
+0. the start pages, and their next pages up to ``max_pages``;
+1. every page a start page links to: an article is extracted; a page that lists articles
+   (:func:`newscrawl.pages.is_listing`) is a section, walked like a start page (its next
+   pages up to ``max_pages``); anything else is counted and left;
+2. every page a section links to: an article is extracted, anything else is counted as
+   ``newscrawl/news/not_article`` and not followed further.
+
+Which page is what is decided by :mod:`newscrawl.pages` (rules about pages, never about one
+site); which URLs may be requested at all by :mod:`newscrawl.scope` (the start hosts only).
+Articles go through the same :func:`~newscrawl.loaders.extract_article` and pipelines as
+every other spider's; robots.txt and the polite defaults of the project settings apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.utils.url import url_has_any_extension
+
+from newscrawl import pages
+from newscrawl.loaders import extract_article
+from newscrawl.scope import SiteScope
+
+DEFAULT_MAX_PAGES = 5
+_SKIPPED_EXTENSIONS = {f".{ext}" for ext in IGNORED_EXTENSIONS}
+
+
+class NewsSpider(scrapy.Spider):
+    """Walk any news site's sections and extract its articles generically.
+
+    Spider arguments: ``start_urls`` (comma-separated; their hosts are the only ones
+    requested) and ``max_pages`` (pages of each listing to read, default 5).
+    """
+
+    name = "news"
+
+    def __init__(
+        self,
+        *args: Any,
+        start_urls: str | list[str] | None = None,
+        max_pages: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if isinstance(start_urls, str):
+            start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
+        self.start_urls = list(start_urls or [])
+        # Built even without start URLs: ``scrapy check`` creates spiders without arguments.
+        self.scope = SiteScope.from_start_urls(self.start_urls)
+        self.allowed_domains = self.scope.hosts  # Scrapy's offsite filter as a second guard
+        self.max_pages = int(max_pages) if max_pages not in (None, "") else DEFAULT_MAX_PAGES
+        if self.max_pages < 1:
+            raise ValueError(f"max_pages must be at least 1, not {max_pages!r}")
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not self.start_urls:
+            raise ValueError("the news spider needs -a start_urls=URL[,URL...]")
+        for url in self.start_urls:
+            yield scrapy.Request(url, self.parse_listing, cb_kwargs={"page": 1, "level": 0})
+
+    # ------------------------------------------------------------------ helpers
+
+    def _count(self, key: str) -> None:
+        self.crawler.stats.inc_value(f"newscrawl/news/{key}")
+
+    def _in_scope(self, response: Response) -> bool:
+        """A redirect may have left the site: such a response is not read."""
+        if self.scope.allows(response.url):
+            return True
+        self._count("offsite_response")
+        self.logger.warning("Ignored %s: redirected outside the start hosts", response.url)
+        return False
+
+    def _follow(self, url: str) -> bool:
+        if not self.scope.allows(url):
+            self._count("link_out_of_scope")
+            return False
+        if url_has_any_extension(url, _SKIPPED_EXTENSIONS):
+            self._count("link_not_a_page")  # PDFs, images, archives: never an article page
+            return False
+        return True
+
+    # ------------------------------------------------------------------ callbacks
+
+    def parse_listing(
+        self, response: Response, page: int = 1, level: int = 0, section: str | None = None
+    ) -> Iterator[Any]:
+        """A start or section page: its next page, then every page it links to."""
+        if not self._in_scope(response) or not isinstance(response, TextResponse):
+            return
+        kind = pages.classify(response.selector, response.url)
+        if level == 0 and page == 1 and kind.is_article:  # an article given as a start URL
+            yield from self.parse_article(response)
+            return
+        self._count("listing")
+        next_url = pages.next_page(response.selector, response.url)
+        if next_url and page < self.max_pages and self._follow(next_url):
+            yield scrapy.Request(
+                next_url,
+                self.parse_listing,
+                cb_kwargs={"page": page + 1, "level": level, "section": section},
+            )
+        for url in pages.links(response.selector, response.url):
+            if url in (response.url, next_url) or pages.is_pagination_url(url):
+                continue  # pages of a listing are read through next_page, up to max_pages
+            if self._follow(url):
+                yield scrapy.Request(
+                    url, self.parse_page, cb_kwargs={"level": level + 1, "section": section}
+                )
+
+    def parse_page(
+        self, response: Response, level: int = 1, section: str | None = None
+    ) -> Iterator[Any]:
+        """A page reached from a listing: an article, a section (from a start page), or else."""
+        if not self._in_scope(response):
+            return
+        if not isinstance(response, HtmlResponse):
+            self._count("not_article")
+            return
+        kind = pages.classify(response.selector, response.url)
+        if kind.is_article:
+            yield from self.parse_article(response, section)
+        elif level == 1 and pages.is_listing(response.selector, response.url, self.scope.allows):
+            heading = " ".join(response.xpath("string((//h1)[1])").get("").split()) or None
+            yield from self.parse_listing(response, page=1, level=1, section=heading)
+        else:
+            self._count("not_article")
+            self.logger.debug("Not an article: %s (signals: %s)", response.url, kind.signals)
+
+    def parse_article(self, response: Response, section: str | None = None) -> Iterator[Any]:
+        """An article page of any site, extracted generically unless a profile claims it.
+
+        @url https://www.harbourgazette.example/2025/08/21/ferry-terminal-upgrade-wins-state-grant/
+        @meta {"mirror_dir": "fixtures/mirror"}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url site headline published authors body language fetched_at
+        """
+        fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        extraction = extract_article(
+            response.text,
+            response.url,
+            fetched_at=fetched_at,
+            section=section,
+            use_profiles=self.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
+            selector=response.selector,
+        )
+        if extraction.mismatch:  # a profiled site whose page matched none of its layouts
+            self.crawler.stats.inc_value(f"newscrawl/profile_mismatch/{extraction.item['site']}")
+        self._count("article")
+        yield extraction.item
