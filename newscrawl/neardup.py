@@ -68,6 +68,8 @@ from typing import Any, Protocol
 import numpy as np
 from datasketch import MinHash
 
+from newscrawl.urls import site_of
+
 _WORDS = re.compile(r"\w+")
 _PARAGRAPHS = re.compile(r"\s*\n\s*")
 _SCHEME = "affine32"  # datasketch >= 2: collision-free permutations, uint32 values
@@ -291,8 +293,6 @@ class FeedPlan:
 
 def place_of(record: dict[str, Any]) -> dict[str, Any]:
     """The ``also_at`` entry for a record: where it was and when it was fetched."""
-    from newscrawl.urls import site_of
-
     url = record["url"]
     return {"url": url, "site": record.get("site") or site_of(url),
             "fetched_at": record.get("fetched_at")}  # fmt: skip
