@@ -27,6 +27,9 @@ class ArticleItem(scrapy.Item):
     language = scrapy.Field()
     fetched_at = scrapy.Field()  # ISO 8601, UTC
     fingerprint = scrapy.Field()  # newscrawl.text.fingerprint of the normalised body
+    # Other places the story was found: [{"url", "site", "fetched_at"}]. Empty in the crawl's
+    # feed (a line is written when the story is first seen); the store's record gains them.
+    also_at = scrapy.Field()
 
 
 # Declaration order above is export order.

@@ -5,6 +5,8 @@
    items from the spiders, are dropped with a reason, logged and counted.
 3. :class:`DedupPipeline` — a URL already seen, or a body already seen under another URL
    (the same wire story on a sister site), is dropped as a duplicate.
+   :class:`NearDupPipeline` then drops a story already stored in an edited form
+   (another headline, a trimmed paragraph...): see :mod:`newscrawl.neardup`.
 4. :class:`StorePipeline` — the record goes into the store; drops from the stages above
    become aliases and rejections there.
 
@@ -26,6 +28,7 @@ from scrapy.logformatter import LogFormatter, LogFormatterResult
 from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.items import ArticleItem, Rejection
+from newscrawl.neardup import MemoryIndex, NearDupConfig, NearDupDetector, StoreIndex
 from newscrawl.storage import Store, StoreError
 from newscrawl.text import normalize_record
 from newscrawl.urls import site_of
@@ -33,6 +36,9 @@ from newscrawl.urls import site_of
 logger = logging.getLogger(__name__)
 
 REQUIRED_FIELDS = ("url", "headline", "body")
+# Duplicates found at another URL: each is another place of the stored story (an alias, and
+# an entry of its also_at). A same_url duplicate is the same place seen again.
+ALIAS_REASONS = ("same_body", "near_duplicate")
 
 
 class RejectedItem(DropItem):
@@ -176,7 +182,7 @@ class StorePipeline:
         return item
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException) -> None:
-        if isinstance(exception, DuplicateItem) and exception.reason == "same_body":
+        if isinstance(exception, DuplicateItem) and exception.reason in ALIAS_REASONS:
             self._guard(
                 self.store.add_alias,
                 exception.url,
@@ -198,3 +204,55 @@ class StorePipeline:
             if self.crawler.engine is not None and self.crawler.engine.running:
                 deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
             raise DropItem(f"not stored: {exc}") from exc
+
+
+class NearDuplicateItem(DuplicateItem):
+    """A record whose story is already stored in an edited form under ``canonical``."""
+
+    def __init__(self, url: str, canonical: str, score: float) -> None:
+        super().__init__(url, canonical, "near_duplicate")
+        self.score = score
+
+
+class NearDupPipeline:
+    """Near-duplicates: the same story with edits, this run and earlier runs.
+
+    Runs after :class:`DedupPipeline`, so only records with a new URL and a new body are
+    sketched. A record that matches nothing is indexed (in the store, beside the article
+    the store pipeline writes next; without a store, in memory for this run).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("NEARDUP_ENABLED", True):
+            raise NotConfigured("NEARDUP_ENABLED is off")
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.config = NearDupConfig.from_settings(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NearDupPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        if self.crawler.settings.get("STORE_URL"):
+            index: StoreIndex | MemoryIndex = StoreIndex(store_for(self.crawler))
+        else:
+            index = MemoryIndex()
+        self.detector = NearDupDetector(index, self.config)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        try:
+            match = self.detector.check(item["url"], item.get("headline"), item.get("body"))
+        except StoreError as exc:
+            logger.error("Store failure, stopping the crawl: %s", exc)
+            self.stats.set_value("newscrawl/store_error", str(exc))
+            if self.crawler.engine is not None and self.crawler.engine.running:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
+            raise DropItem(f"not stored: {exc}") from exc
+        if match is not None:
+            self.stats.inc_value("newscrawl/duplicate")
+            self.stats.inc_value("newscrawl/duplicate/near_duplicate")
+            raise NearDuplicateItem(item["url"], match.url, match.score)
+        return item

@@ -37,6 +37,18 @@ MIRROR_DIR = None
 # Site profiles on (precise per-site extraction); off forces generic extraction.
 NEWSCRAWL_USE_PROFILES = True
 
+# Near-duplicates (newscrawl.neardup): the same story republished with edits is stored once,
+# its other places in the record's also_at. Thresholds are measured by bench/dedup_quality.py;
+# NUM_PERM, BANDS x ROWS and SHINGLE_SIZE shape the stored index (changing them starts anew).
+NEARDUP_ENABLED = True
+NEARDUP_THRESHOLD = 0.43
+NEARDUP_ALLOWANCE = 15
+NEARDUP_NUM_PERM = 256
+NEARDUP_BANDS = 42
+NEARDUP_ROWS = 3
+NEARDUP_SHINGLE_SIZE = 5
+NEARDUP_MAX_PER_KEY = 50
+
 ADDONS = {"newscrawl.mirror.MirrorAddon": 0}
 
 
@@ -50,6 +62,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.NormalizePipeline": 100,
     "newscrawl.pipelines.ValidatePipeline": 200,
     "newscrawl.pipelines.DedupPipeline": 300,
+    "newscrawl.pipelines.NearDupPipeline": 350,
     "newscrawl.pipelines.StorePipeline": 400,
 }
 

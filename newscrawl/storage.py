@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -46,6 +46,23 @@ CREATE TABLE IF NOT EXISTS rejections (
 CREATE INDEX IF NOT EXISTS aliases_by_url ON aliases(url);
 """
 
+# Near-duplicate index (newscrawl.neardup): one sketch per stored story and one row per
+# LSH band key, so a check is a few look-ups on the band_key index at any store size.
+# Added with IF NOT EXISTS, so stores created before open unchanged and gain the tables.
+_NEARDUP_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sketches (
+    id           INTEGER PRIMARY KEY,
+    url          TEXT NOT NULL UNIQUE,
+    size         INTEGER NOT NULL,
+    signature    BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sketch_bands (
+    band_key     INTEGER NOT NULL,
+    sketch       INTEGER NOT NULL REFERENCES sketches(id),
+    PRIMARY KEY (band_key, sketch)
+) WITHOUT ROWID;
+"""
+
 
 class StoreError(RuntimeError):
     """The store cannot be opened or written; the crawl must stop rather than drop items."""
@@ -76,6 +93,7 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(_SCHEMA)
+            self.db.executescript(_NEARDUP_SCHEMA)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
@@ -110,6 +128,31 @@ class Store:
     def rejections(self) -> list[tuple[str, str]]:
         return self.db.execute("SELECT url, reason FROM rejections ORDER BY url").fetchall()
 
+    def sketch_candidates(
+        self, band_keys: Sequence[int], per_key: int
+    ) -> list[tuple[str, bytes, int]]:
+        """(url, signature, size) of stored stories sharing a band key, newest first.
+
+        At most ``per_key`` stories per key: a key shared by more stories than that comes
+        from boilerplate, and reading all of them would make a check grow with the store.
+        Sketches whose article is not stored (a write that failed later) never match.
+        """
+        ids: dict[int, None] = {}
+        for key in dict.fromkeys(band_keys):
+            for (sketch,) in self.db.execute(
+                "SELECT sketch FROM sketch_bands WHERE band_key = ? ORDER BY sketch DESC LIMIT ?",
+                (key, per_key),
+            ):
+                ids[sketch] = None
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self.db.execute(
+            "SELECT s.url, s.signature, s.size FROM sketches s JOIN articles a ON a.url = s.url"
+            f" WHERE s.id IN ({marks}) ORDER BY s.id DESC",
+            tuple(ids),
+        ).fetchall()
+
     # -- writes ------------------------------------------------------------------------
     def add_article(self, record: dict[str, Any]) -> bool:
         """Insert a record; False when its URL or fingerprint is already stored."""
@@ -132,6 +175,7 @@ class Store:
     def add_alias(
         self, alias: str, url: str, site: str, reason: str, fetched_at: str | None
     ) -> bool:
+        """Record another place of a stored story; it is appended to the record's ``also_at``."""
         if alias == url:
             return False
         cursor = self._write(
@@ -139,7 +183,33 @@ class Store:
             " VALUES (?, ?, ?, ?, ?)",
             (alias, url, site, reason, fetched_at),
         )
-        return cursor.rowcount == 1
+        if cursor.rowcount != 1:
+            return False
+        row = self.db.execute("SELECT record FROM articles WHERE url = ?", (url,)).fetchone()
+        if row is None:  # cannot happen while aliases.url references articles
+            return True
+        record = json.loads(row[0])
+        places = record.get("also_at") or []
+        places.append({"url": alias, "site": site, "fetched_at": fetched_at})
+        record["also_at"] = places  # a record stored before also_at existed gains it last
+        self._write(
+            "UPDATE articles SET record = ? WHERE url = ?",
+            (json.dumps(record, ensure_ascii=False), url),
+        )
+        return True
+
+    def add_sketch(self, url: str, signature: bytes, size: int, band_keys: Sequence[int]) -> None:
+        """Index a stored story for near-duplicate checks (see newscrawl.neardup)."""
+        cursor = self._write(
+            "INSERT OR IGNORE INTO sketches (url, size, signature) VALUES (?, ?, ?)",
+            (url, size, signature),
+        )
+        if cursor.rowcount == 1:
+            sketch = cursor.lastrowid
+            self._write_many(
+                "INSERT OR IGNORE INTO sketch_bands (band_key, sketch) VALUES (?, ?)",
+                [(key, sketch) for key in band_keys],
+            )
 
     def add_rejection(self, url: str, reason: str, detail: str | None = None) -> None:
         self._write(
@@ -156,6 +226,14 @@ class Store:
             if self._pending >= self.batch_size:
                 self.commit()
             return cursor
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to store {self.path}: {exc}") from exc
+
+    def _write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        try:
+            if not self.db.in_transaction:
+                self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(sql, rows)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to store {self.path}: {exc}") from exc
 

@@ -68,4 +68,5 @@ def normalize_record(adapter: ItemAdapter) -> dict[str, Any]:
     for image in record.get("images") or []:
         image["caption"] = clean_text(image.get("caption")) or None
     record["fingerprint"] = fingerprint(record["body"]) if record.get("body") else None
+    record["also_at"] = list(record.get("also_at") or [])
     return record

@@ -14,11 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT / "fixtures" / "mirror"
 STORIES = ROOT / "fixtures" / "stories.json"
 PAGES = ROOT / "fixtures" / "pages"
+SYNDICATED = ROOT / "fixtures" / "syndicated.json"
 
 
 @pytest.fixture(scope="session")
 def stories() -> list[dict]:
     return json.loads(STORIES.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def syndicated() -> dict:
+    """The story carried by three sister sites with edits (a near-duplicate in each)."""
+    return json.loads(SYNDICATED.read_text(encoding="utf-8"))
 
 
 def scrapy_command(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT):

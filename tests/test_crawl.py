@@ -39,6 +39,16 @@ def read_feed(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
 
+def copies_of(syndicated: dict) -> dict[str, str]:
+    """Canonical URL -> headline of each sister site's copy of the syndicated story."""
+    return {
+        canonicalize_url(f"https://{p['site']}{p['path']}"): p.get(
+            "headline", syndicated["headline"]
+        )
+        for p in syndicated["placements"]
+    }
+
+
 @pytest.fixture(scope="module")
 def first_crawl(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("crawl")
@@ -53,35 +63,69 @@ def test_crawl_succeeds(first_crawl) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_feed_holds_each_story_once_with_every_field(first_crawl, stories) -> None:
+def test_feed_holds_each_story_once_with_every_field(first_crawl, stories, syndicated) -> None:
     folder, _, _, _ = first_crawl
     feed = read_feed(folder / "feed.jsonl")
-    assert len(feed) == len(stories) == 40
+    assert len(feed) == len(stories) + 1 == 41
     assert all(tuple(line) == ARTICLE_FIELDS for line in feed)
     assert len({line["url"] for line in feed}) == len(feed)
     assert len({line["fingerprint"] for line in feed}) == len(feed)
-    assert {line["headline"] for line in feed} == {s["headline"] for s in stories}
+    copies = copies_of(syndicated)
+    (first_copy,) = [line for line in feed if line["url"] in copies]
+    assert {line["headline"] for line in feed} == {s["headline"] for s in stories} | {
+        copies[first_copy["url"]]
+    }
+    assert all(line["also_at"] == [] for line in feed), "a line is written when first seen"
 
 
 def test_store_holds_articles_aliases_and_rejections(first_crawl, stories) -> None:
     folder, _, _, _ = first_crawl
     db = sqlite3.connect(folder / "store.db")
     stored = dict(db.execute("SELECT headline, url FROM articles"))
-    aliases = db.execute("SELECT alias, url FROM aliases").fetchall()
-    assert set(stored) == {s["headline"] for s in stories}
+    aliases = db.execute("SELECT alias, url, reason FROM aliases").fetchall()
+    assert len(stored) == 41
     for story in stories:
         placements = {
             canonicalize_url(f"https://{p['site']}{p['path']}") for p in story["placements"]
         }
         canonical = stored[story["headline"]]
         assert canonical in placements
-        assert {a for a, url in aliases if url == canonical} == placements - {canonical}
-    assert len(aliases) == sum(len(s["placements"]) - 1 for s in stories) == 12
+        assert {a for a, url, _ in aliases if url == canonical} == placements - {canonical}
+    exact = [alias for alias in aliases if alias[2] == "same_body"]
+    assert len(exact) == sum(len(s["placements"]) - 1 for s in stories) == 12
+    assert len(aliases) == 14, "12 exact copies and 2 edited copies of the syndicated story"
     assert set(db.execute("SELECT url, reason FROM rejections")) == EXPECTED_REJECTIONS
     feed = {line["url"]: line for line in read_feed(folder / "feed.jsonl")}
+    sites = {alias: site for alias, site in db.execute("SELECT alias, site FROM aliases")}
     for (record,) in db.execute("SELECT record FROM articles"):
         record = json.loads(record)
-        assert feed[record["url"]] == record
+        places = [place["url"] for place in record["also_at"]]
+        assert sorted(places) == sorted(a for a, url, _ in aliases if url == record["url"])
+        assert all(place["site"] == sites[place["url"]] for place in record["also_at"])
+        assert all(place["fetched_at"] for place in record["also_at"])
+        assert tuple(record) == ARTICLE_FIELDS
+        assert feed[record["url"]] == {**record, "also_at": []}
+
+
+def test_syndicated_story_is_stored_once_with_two_also_at(first_crawl, syndicated) -> None:
+    """One story on three sister sites, each copy edited: one record, two other places."""
+    folder, _, _, _ = first_crawl
+    copies = copies_of(syndicated)
+    db = sqlite3.connect(folder / "store.db")
+    rows = [
+        json.loads(record)
+        for (url, record) in db.execute("SELECT url, record FROM articles")
+        if url in copies
+    ]
+    assert len(rows) == 1
+    (record,) = rows
+    assert record["headline"] == copies[record["url"]]
+    assert len(record["also_at"]) == 2
+    assert {place["url"] for place in record["also_at"]} == set(copies) - {record["url"]}
+    sites = {place["site"] for place in record["also_at"]} | {record["site"]}
+    assert sites == {"spacedaily.com", "spacewar.com", "terradaily.com"}
+    aliases = dict(db.execute("SELECT alias, reason FROM aliases"))
+    assert {aliases[place["url"]] for place in record["also_at"]} == {"near_duplicate"}
 
 
 def test_crawl_requests_only_the_network_sites(first_crawl) -> None:
@@ -104,10 +148,10 @@ def test_second_run_on_the_same_store_adds_nothing(first_crawl, tmp_path: Path) 
     assert result.returncode == 0
     assert read_feed(tmp_path / "feed.jsonl") == []
     db = sqlite3.connect(tmp_path / "store.db")
-    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 40
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 41
 
 
-def test_site_spider_stays_on_its_site(tmp_path: Path, stories) -> None:
+def test_site_spider_stays_on_its_site(tmp_path: Path, stories, syndicated) -> None:
     with RecordingProxy(MIRROR) as proxy:
         result = crawl("terradaily", tmp_path, proxy)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -117,11 +161,32 @@ def test_site_spider_stays_on_its_site(tmp_path: Path, stories) -> None:
     on_site = [
         s for s in stories if any(p["site"] == "www.terradaily.com" for p in s["placements"])
     ]
-    assert {line["headline"] for line in feed} == {s["headline"] for s in on_site}
+    terradaily_copy = {h for url, h in copies_of(syndicated).items() if "terradaily" in url}
+    assert {line["headline"] for line in feed} == {s["headline"] for s in on_site} | terradaily_copy
     assert {line["site"] for line in feed} == {"terradaily.com"}
 
 
-def test_offline_mirror_command_gives_the_same_feed(first_crawl, tmp_path: Path) -> None:
+def test_a_later_crawl_recognises_an_edited_copy_stored_before(tmp_path: Path, syndicated) -> None:
+    """The near-duplicate index lives in the store: tomorrow's crawl knows today's story."""
+    copies = copies_of(syndicated)
+    with RecordingProxy(MIRROR) as proxy:
+        assert crawl("terradaily", tmp_path, proxy).returncode == 0
+        (today,) = [line for line in read_feed(tmp_path / "feed.jsonl") if line["url"] in copies]
+        result = crawl("spacewar", tmp_path, proxy)
+    assert result.returncode == 0, result.stderr[-2000:]
+    tomorrow = read_feed(tmp_path / "feed.jsonl")
+    assert tomorrow and not [line for line in tomorrow if line["url"] in copies]
+    db = sqlite3.connect(tmp_path / "store.db")
+    row = db.execute("SELECT record FROM articles WHERE url = ?", (today["url"],)).fetchone()
+    record = json.loads(row[0])
+    (spacewar_copy,) = [url for url in copies if "spacewar" in url]
+    assert [place["url"] for place in record["also_at"]] == [spacewar_copy]
+    assert "near_duplicate" in result.stderr
+
+
+def test_offline_mirror_command_gives_the_same_feed(
+    first_crawl, tmp_path: Path, syndicated
+) -> None:
     """README command 1's crawl, run in a scratch folder through ``MIRROR_DIR``."""
     result = scrapy_command(
         "crawl", "smn", "-s", f"MIRROR_DIR={MIRROR}", "-O", "articles.jsonl",
@@ -132,6 +197,13 @@ def test_offline_mirror_command_gives_the_same_feed(first_crawl, tmp_path: Path)
     assert (tmp_path / "newscrawl.db").exists(), "the default store is under the working folder"
     offline = read_feed(tmp_path / "articles.jsonl")
     online = read_feed(first_crawl[0] / "feed.jsonl")
-    assert sorted(line["fingerprint"] for line in offline) == sorted(
-        line["fingerprint"] for line in online
-    )
+    # Which copy of the syndicated story comes first depends on the crawl's order.
+    copies = copies_of(syndicated)
+
+    def stories_of(feed: list[dict]) -> list[str]:
+        return sorted(
+            "syndicated" if line["url"] in copies else line["fingerprint"] for line in feed
+        )
+
+    assert stories_of(offline) == stories_of(online)
+    assert len(offline) == 41
