@@ -44,11 +44,15 @@ DOWNLOADER_MIDDLEWARES = {
     # Last before the download handler, so retries, robots.txt, redirects and
     # decompression all see mirror responses as they would see network ones.
     "newscrawl.mirror.MirrorMiddleware": 950,
+    # First of all: an article fetched by an earlier run never reaches robots.txt checks,
+    # retries or the network (newscrawl.incremental).
+    "newscrawl.incremental.IncrementalMiddleware": 50,
 }
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.NormalizePipeline": 100,
     "newscrawl.pipelines.ValidatePipeline": 200,
+    "newscrawl.incremental.RevisionPipeline": 250,
     "newscrawl.pipelines.DedupPipeline": 300,
     "newscrawl.pipelines.StorePipeline": 400,
 }
@@ -59,3 +63,15 @@ FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newscrawl.pipelines.DropLogFormatter"
+
+# --- scheduled runs (newscrawl.incremental, newscrawl.runs) -------------------------------
+# Skip article URLs the store already holds (as an article, alias or rejection).
+INCREMENTAL_ENABLED = True
+# Re-fetch policy for stored articles: "never", or "newer" (a feed/sitemap date later than
+# the stored record's fetched_at brings the article back; a changed body replaces it).
+INCREMENTAL_REFETCH = "never"
+
+EXTENSIONS = {
+    # One crawl per store; a killed run's JOBDIR is reset (newscrawl.runs).
+    "newscrawl.runs.RunGuard": 0,
+}
