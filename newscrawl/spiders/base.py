@@ -111,6 +111,8 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
                 extraction.mismatch,
             )
         yield extraction.item
+        if self.max_age is not None:  # related links carry no date: a recent-only run
+            return  # stays on what dated listings offer
         for link in extraction.item.get("related_links") or []:
             if self.covers(link["url"]) and self.profile.is_article_url(link["url"]):
                 yield from self.article_request(link["url"])
