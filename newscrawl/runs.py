@@ -3,9 +3,10 @@
 :class:`RunGuard` is an extension, built before the engine opens anything:
 
 - It takes the store's advisory lock (:meth:`Store.lock`). When another crawl holds it,
-  the crawl stops before its first request: a one-line error naming the store and the
-  holder, and a non-zero exit status (Scrapy counts an extension that fails to start as a
-  failed bootstrap). Cron can fire every few minutes without runs overlapping.
+  the crawl stops before its first request: an error naming the store and the holder,
+  and exit status 75 (:mod:`newscrawl.commands.crawl`; Scrapy alone exits 1, counting an
+  extension that fails to start as a failed bootstrap). Cron can fire every few minutes
+  without runs overlapping.
 - With ``JOBDIR`` it leaves a ``newscrawl.running`` marker for the length of the run and
   removes it when the spider closes cleanly (SIGINT included: Scrapy then saves the
   pending requests for the resume). A marker found at start means the last run of that job
@@ -58,6 +59,7 @@ class RunGuard:
                 self.store.lock(owner)
             except StoreLocked as exc:
                 logger.error("Not crawling: %s", exc)
+                crawler.stats.set_value("newscrawl/store_busy", str(exc))
                 raise StoreBusy(f"not crawling: {exc}") from None
         if self.jobdir is not None:
             self._check_jobdir(self.jobdir)

@@ -75,3 +75,8 @@ EXTENSIONS = {
     # One crawl per store; a killed run's JOBDIR is reset (newscrawl.runs).
     "newscrawl.runs.RunGuard": 0,
 }
+
+# `scrapy crawl` with exit statuses for schedulers (newscrawl.commands.crawl): 75 when the
+# store is locked by another crawl, NEWSCRAWL_MONITOR_EXIT_CODE when a monitor failed.
+COMMANDS_MODULE = "newscrawl.commands"
+NEWSCRAWL_MONITOR_EXIT_CODE = 3
