@@ -71,7 +71,7 @@ class Store:
         self.path = Path(path)
         self.batch_size = batch_size
         self._pending = 0
-        self._lock_file: Any = None
+        self._lock_file: Path | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None)
@@ -80,7 +80,10 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(_SCHEMA)
             _add_incremental_schema(self.db)
-            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            # Writing user_version needs the write lock even when unchanged: skip it, so a
+            # reader (``newscrawl export``) can open the store while a crawl holds a batch.
+            if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
 
@@ -221,9 +224,15 @@ class Store:
         """Take the store's advisory lock for one crawl; :class:`StoreLocked` if held.
 
         SQLite: ``flock`` on ``<store>.lock``, released by the kernel when the process
-        ends, however it ends, so a killed crawl never leaves a stale lock behind.
+        ends, however it ends, so a killed crawl never leaves a stale lock behind. Crawlers
+        of one process (``scrapy check``, a script running several spiders) share it.
         """
-        path = self.path.with_name(self.path.name + ".lock")
+        path = self.path.with_name(self.path.name + ".lock").resolve()
+        held = _HELD_LOCKS.get(path)
+        if held is not None:
+            held[1] += 1
+            self._lock_file = path
+            return
         handle = path.open("a+", encoding="utf-8")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -238,13 +247,19 @@ class Store:
         handle.truncate()
         handle.write(owner)
         handle.flush()
-        self._lock_file = handle
+        _HELD_LOCKS[path] = [handle, 1]
+        self._lock_file = path
 
     def unlock(self) -> None:
-        if self._lock_file is not None:
-            self._lock_file.truncate(0)
-            self._lock_file.close()  # closing the descriptor releases the flock
-            self._lock_file = None
+        path, self._lock_file = self._lock_file, None
+        held = _HELD_LOCKS.get(path) if path is not None else None
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] == 0:
+            del _HELD_LOCKS[path]
+            held[0].truncate(0)
+            held[0].close()  # closing the descriptor releases the flock
 
     def last_seq(self) -> int:
         """The ``seq`` of the newest committed article (0 for an empty store)."""
@@ -327,6 +342,10 @@ class Store:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             raise StoreError(f"cannot write to store {self.path}: {exc}") from exc
+
+
+# Locks this process holds, by lock file: [open file, number of Store objects holding it].
+_HELD_LOCKS: dict[Path, list[Any]] = {}
 
 
 class StoreLocked(StoreError):
