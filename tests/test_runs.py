@@ -17,6 +17,7 @@ from servers import RecordingProxy
 
 # Slow enough to be interrupted mid-crawl (a few seconds), small batches so that some are
 # committed and one is open at any moment.
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 SLOW = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "STORE_BATCH_SIZE=5"]  # fmt: skip
 HEADLINES = 40
@@ -89,7 +90,7 @@ def assert_complete(folder: Path) -> None:
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("uninterrupted")
     with RecordingProxy(MIRROR) as proxy:
-        process = start_crawl(folder, proxy, "-s", "DOWNLOAD_DELAY=0")
+        process = start_crawl(folder, proxy, *FAST)
         assert process.wait(timeout=120) == 0
     assert_complete(folder)
     return store_state(folder)
@@ -108,10 +109,14 @@ def test_second_crawl_on_a_locked_store_exits_at_once(tmp_path: Path) -> None:
                 assert other.requests == []  # not a single request
             assert first.poll() is None  # the first crawl goes on undisturbed
         finally:
+            first.send_signal(signal.SIGINT)
             assert first.wait(timeout=120) == 0
     log = (tmp_path / "crawl.log").read_text()
     assert f"Not crawling: store {(tmp_path / 'store.db').resolve()} is in use by another" in log
     assert f"pid {first.pid}" in log
+    # Once the first crawl has ended, the lock is free again.
+    with RecordingProxy(MIRROR) as proxy:
+        assert start_crawl(tmp_path, proxy, *FAST).wait(timeout=120) == 0
     assert_complete(tmp_path)
 
 
@@ -153,7 +158,7 @@ def test_kill_9_then_rerun_stores_every_article_exactly_once(
         assert process.wait(timeout=30) == -signal.SIGKILL
         killed_at = committed(tmp_path)
         assert 0 < killed_at < HEADLINES
-        rerun = start_crawl(tmp_path, proxy, *extra, "-s", "DOWNLOAD_DELAY=0")
+        rerun = start_crawl(tmp_path, proxy, *extra, *FAST)
         assert rerun.wait(timeout=120) == 0
     log = (tmp_path / "crawl.log").read_text()
     if with_jobdir:
