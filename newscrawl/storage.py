@@ -9,11 +9,13 @@ in the store or not at all, and a crash loses at most the open batch, never stor
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 SCHEMA_VERSION = 1
@@ -86,6 +88,7 @@ class Store:
         self.path = Path(path)
         self.batch_size = batch_size
         self._pending = 0
+        self._lock_file: Path | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None)
@@ -94,7 +97,11 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(_SCHEMA)
             self.db.executescript(_NEARDUP_SCHEMA)
-            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            _add_incremental_schema(self.db)
+            # Writing user_version needs the write lock even when unchanged: skip it, so a
+            # reader (``newscrawl export``) can open the store while a crawl holds a batch.
+            if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}") from exc
 
@@ -250,3 +257,231 @@ class Store:
             self.commit()
         finally:
             self.db.close()
+
+    # -- incremental crawling, locking and exports ------------------------------------
+    # Scheduled runs read what earlier runs committed (never an open batch of a killed
+    # run: SQLite only shows committed rows to a new connection), hold a per-store lock,
+    # and hand records to exports in ``seq`` order, the order they were committed in.
+
+    def known(self, url: str) -> Known | None:
+        """Whether ``url`` (canonical) was fetched before: a stored article, an alias of
+        one, or a rejected page; with when it was fetched (for re-fetch policies)."""
+        row = self.db.execute(
+            "SELECT 'article', url, fetched_at FROM articles WHERE url = ?"
+            " UNION ALL SELECT 'alias', a.url, coalesce(a.fetched_at, r.fetched_at)"
+            "  FROM aliases a JOIN articles r ON r.url = a.url WHERE a.alias = ?"
+            " UNION ALL SELECT 'rejection', url, rejected_at FROM rejections WHERE url = ?"
+            " LIMIT 1",
+            (url, url, url),
+        ).fetchone()
+        return Known(*row) if row else None
+
+    def revise_article(self, record: dict[str, Any]) -> bool:
+        """Replace a stored article by a re-fetched version whose body changed.
+
+        The revision gets a new ``seq``, so ``export --new`` hands it out again. False when
+        the body is unchanged, or when it now equals another stored story's body.
+        """
+        cursor = self._write(
+            "UPDATE OR IGNORE articles SET fingerprint = ?, headline = ?, published = ?,"
+            " fetched_at = ?, record = ?, seq = (SELECT max(seq) + 1 FROM articles)"
+            " WHERE url = ? AND fingerprint != ?",
+            (
+                record["fingerprint"],
+                record["headline"],
+                record.get("published"),
+                record.get("fetched_at"),
+                json.dumps(record, ensure_ascii=False),
+                record["url"],
+                record["fingerprint"],
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def lock(self, owner: str) -> None:
+        """Take the store's advisory lock for one crawl; :class:`StoreLocked` if held.
+
+        SQLite: ``flock`` on ``<store>.lock``, released by the kernel when the process
+        ends, however it ends, so a killed crawl never leaves a stale lock behind. Crawlers
+        of one process (``scrapy check``, a script running several spiders) share it.
+        """
+        path = self.path.with_name(self.path.name + ".lock").resolve()
+        held = _HELD_LOCKS.get(path)
+        if held is not None:
+            held[1] += 1
+            self._lock_file = path
+            return
+        handle = path.open("a+", encoding="utf-8")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise StoreLocked(
+                f"store {self.path.resolve()} is in use by another crawl ({holder})"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(owner)
+        handle.flush()
+        _HELD_LOCKS[path] = [handle, 1]
+        self._lock_file = path
+
+    def unlock(self) -> None:
+        path, self._lock_file = self._lock_file, None
+        held = _HELD_LOCKS.get(path) if path is not None else None
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] == 0:
+            del _HELD_LOCKS[path]
+            held[0].truncate(0)
+            held[0].close()  # closing the descriptor releases the flock
+
+    def last_seq(self) -> int:
+        """The ``seq`` of the newest committed article (0 for an empty store)."""
+        return self.db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+
+    def export_records(
+        self,
+        *,
+        after_seq: int = 0,
+        upto_seq: int | None = None,
+        stored_since: str | None = None,
+        site: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Stored records in ``seq`` order, each with ``aliases`` (its other URLs).
+
+        ``stored_since`` is an ISO 8601 UTC timestamp compared with ``stored_at``.
+        """
+        sql = "SELECT url, record FROM articles WHERE seq > ?"
+        params: list[Any] = [after_seq]
+        if upto_seq is not None:
+            sql += " AND seq <= ?"
+            params.append(upto_seq)
+        if stored_since:
+            sql += " AND stored_at >= ?"
+            params.append(stored_since)
+        if site:
+            sql += " AND site = ?"
+            params.append(site)
+        for url, record in self.db.execute(sql + " ORDER BY seq", params).fetchall():
+            data = json.loads(record)
+            data["aliases"] = [
+                alias
+                for (alias,) in self.db.execute(
+                    "SELECT alias FROM aliases WHERE url = ? ORDER BY alias", (url,)
+                )
+            ]
+            yield data
+
+    def export_cursor(self, name: str) -> ExportCursor:
+        row = self.db.execute(
+            "SELECT seq, pending_seq, pending_target, pending_digest FROM export_cursors"
+            " WHERE name = ?",
+            (name,),
+        ).fetchone()
+        return ExportCursor(name, *row) if row else ExportCursor(name, 0, None, None, None)
+
+    def prepare_cursor(self, name: str, pending_seq: int, target: str, digest: str) -> None:
+        """Record, durably, an export about to be published (see ``newscrawl.export``)."""
+        self._commit_now(
+            "INSERT INTO export_cursors (name, seq, pending_seq, pending_target, pending_digest)"
+            " VALUES (?, 0, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+            " pending_seq = excluded.pending_seq, pending_target = excluded.pending_target,"
+            " pending_digest = excluded.pending_digest",
+            (name, pending_seq, target, digest),
+        )
+
+    def advance_cursor(self, name: str, seq: int) -> None:
+        """Move the cursor to ``seq`` and forget any pending export, in one transaction."""
+        self._commit_now(
+            "INSERT INTO export_cursors (name, seq) VALUES (?, ?) ON CONFLICT(name) DO UPDATE"
+            " SET seq = excluded.seq, pending_seq = NULL, pending_target = NULL,"
+            " pending_digest = NULL, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            (name, seq),
+        )
+
+    def abandon_pending(self, name: str) -> None:
+        self._commit_now(
+            "UPDATE export_cursors SET pending_seq = NULL, pending_target = NULL,"
+            " pending_digest = NULL WHERE name = ?",
+            (name,),
+        )
+
+    def _commit_now(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.commit()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(sql, params)
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise StoreError(f"cannot write to store {self.path}: {exc}") from exc
+
+
+# Locks this process holds, by lock file: [open file, number of Store objects holding it].
+_HELD_LOCKS: dict[Path, list[Any]] = {}
+
+
+class StoreLocked(StoreError):
+    """Another crawl holds the store's lock."""
+
+
+class Known(NamedTuple):
+    """A URL fetched by an earlier run: ``kind`` article, alias or rejection."""
+
+    kind: str
+    url: str
+    fetched_at: str | None
+
+
+class ExportCursor(NamedTuple):
+    name: str
+    seq: int
+    pending_seq: int | None
+    pending_target: str | None
+    pending_digest: str | None
+
+
+_INCREMENTAL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS export_cursors (
+    name            TEXT PRIMARY KEY,
+    seq             INTEGER NOT NULL DEFAULT 0,
+    pending_seq     INTEGER,
+    pending_target  TEXT,
+    pending_digest  TEXT,
+    updated_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS articles_by_seq ON articles(seq);
+CREATE TRIGGER IF NOT EXISTS articles_seq AFTER INSERT ON articles WHEN NEW.seq IS NULL
+BEGIN
+    UPDATE articles SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM articles)
+    WHERE rowid = NEW.rowid;
+END;
+"""
+
+
+def _add_incremental_schema(db: sqlite3.Connection) -> None:
+    """Idempotent steps on top of the base schema: ``articles.seq`` (commit order, for
+    export cursors; back-filled from insertion order) and the ``export_cursors`` table."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(articles)")}
+    if "seq" not in columns:
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("ALTER TABLE articles ADD COLUMN seq INTEGER")
+            db.execute("UPDATE articles SET seq = rowid")
+            db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            if "duplicate column" not in str(exc):  # another process just added it
+                raise
+    db.executescript(_INCREMENTAL_SCHEMA)
+
+
+def lock_owner() -> str:
+    """How a lock holder describes itself in the lock file."""
+    return f"pid {os.getpid()}"

@@ -15,6 +15,8 @@ MIRROR = ROOT / "fixtures" / "mirror"
 STORIES = ROOT / "fixtures" / "stories.json"
 PAGES = ROOT / "fixtures" / "pages"
 SYNDICATED = ROOT / "fixtures" / "syndicated.json"
+# Distinct stories in the mirror's three SMN sites: stories.json plus the syndicated story.
+MIRROR_STORIES = len(json.loads(STORIES.read_text(encoding="utf-8"))) + 1
 
 
 @pytest.fixture(scope="session")

@@ -147,6 +147,9 @@ def test_second_run_on_the_same_store_adds_nothing(first_crawl, tmp_path: Path) 
         result = crawl("smn", tmp_path, proxy)
     assert result.returncode == 0
     assert read_feed(tmp_path / "feed.jsonl") == []
+    # Incremental: listings are fetched again, no article page is (tests/test_incremental.py).
+    assert [u for u in proxy.requests if "/reports/" in u or "/afp/" in u] == []
+    assert any(u.endswith("Military_Space.html") for u in proxy.requests)
     db = sqlite3.connect(tmp_path / "store.db")
     assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 41
 

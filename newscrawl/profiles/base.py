@@ -147,6 +147,11 @@ class SiteProfile:
     article_url_patterns: Sequence[re.Pattern[str]] = ()
     next_page_xpath: str = '//a[@rel="next"]/@href'
     listing_link_xpath: str = "//a/@href"
+    #: Feeds to read besides the ones section pages announce (``key`` "site" for a
+    #: site-wide feed, else the section key); sitemaps are found through robots.txt.
+    feeds: Sequence[Section] = ()
+    #: Sitemaps to read besides the ones robots.txt names.
+    sitemaps: Sequence[str] = ()
 
     @cached_property
     def sites(self) -> frozenset[str]:

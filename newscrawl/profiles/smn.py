@@ -226,6 +226,15 @@ SMN_SECTIONS = (
     ),
 )
 
+# Site-wide RSS feeds (the shape of ``shared/smn/feed_rss2_spacedaily.xml``: non-standard
+# dates, CDATA, items of sister sites mixed in). Section feeds are announced by the section
+# pages' <link rel="alternate">, sitemaps by robots.txt.
+SMN_FEEDS = (
+    Section("www.spacewar.com", "site", "https://www.spacewar.com/spacewar.xml"),
+    Section("www.spacedaily.com", "site", "https://www.spacedaily.com/spacedaily.xml"),
+    Section("www.terradaily.com", "site", "https://www.terradaily.com/terradaily.xml"),
+)
+
 SMN = SiteProfile(
     name="smn",
     hosts=SMN_HOSTS,
@@ -237,4 +246,5 @@ SMN = SiteProfile(
         re.compile(r"^https?://[^/]+/news/[^/?#]+\.html$", re.I),
     ),
     next_page_xpath='//a[@rel="next"]/@href | //a[normalize-space()="Next Page"]/@href',
+    feeds=SMN_FEEDS,
 )

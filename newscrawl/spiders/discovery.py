@@ -1,0 +1,187 @@
+"""Discovery beyond section pages: feeds and sitemaps, for a spider of a site profile.
+
+:class:`DiscoveryMixin` gives :class:`~newscrawl.spiders.base.ProfileSpider` its listing
+requests and callbacks:
+
+- **feeds**: the profile's configured feeds, and every feed a section page announces with
+  ``<link rel="alternate">`` (RSS 2.0/1.0, Atom; parsed by :mod:`newscrawl.listings`);
+- **sitemaps**: ``Sitemap:`` lines of each started site's robots.txt and the profile's own
+  sitemap URLs; sitemap indexes are followed, Google News tags read.
+
+Each listing is requested at most once per run, whatever route found it (the same feed is
+announced by every section page, and spelled http or https): the spider keeps the
+canonical URLs it asked for. Entries older than ``-a max_age`` are skipped (entries without
+a date are kept); entries on sites the spider does not cover, or not shaped like articles,
+are left alone. Article requests carry the listing's date for the re-fetch policy of
+:mod:`newscrawl.incremental`, which decides whether they reach the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy.http import Response, TextResponse
+
+from newscrawl.incremental import ARTICLE_META, LISTED_META
+from newscrawl.listings import (
+    Listing,
+    ListingEntry,
+    ListingError,
+    feed_links,
+    parse_duration,
+    parse_feed,
+    parse_sitemap,
+    sitemaps_in_robots,
+)
+from newscrawl.urls import canonicalize_url, site_of
+
+if TYPE_CHECKING:
+    from newscrawl.profiles import SiteProfile
+
+SOURCES = ("sections", "feeds", "sitemaps")
+LISTING_META = "newscrawl_listing"
+
+
+class DiscoveryMixin:
+    """Feed and sitemap discovery; needs ``profile``, ``sites`` and ``covers`` of the spider."""
+
+    profile: SiteProfile
+    sites: frozenset[str]
+    crawler: Any
+    logger: Any
+
+    def covers(self, url: str) -> bool:  # pragma: no cover - defined by the spider
+        raise NotImplementedError
+
+    def init_discovery(self, discover: str | None, max_age: str | None, targeted: bool) -> None:
+        """``-a discover=sections,feeds,sitemaps`` (default: all; only ``sections`` when the
+        crawl names its sections) and ``-a max_age=2d``."""
+        default = "sections" if targeted else ",".join(SOURCES)
+        self.sources = {s.strip() for s in (discover or default).split(",") if s.strip()}
+        unknown = self.sources - set(SOURCES)
+        if unknown:
+            raise ValueError(f"discover: unknown source(s) {sorted(unknown)} (use {SOURCES})")
+        self.max_age = parse_duration(max_age) if max_age else None
+        self.oldest = dt.datetime.now(dt.UTC) - self.max_age if self.max_age else None
+        self._listings_requested: set[str] = set()
+        self._articles_yielded: dict[str, dt.datetime | None] = {}
+
+    # -- requests ------------------------------------------------------------------------
+    def discovery_requests(self, hosts: Iterable[str]) -> Iterator[scrapy.Request]:
+        """Configured feeds, then each started host's robots.txt (for its sitemaps)."""
+        if "feeds" in self.sources:
+            for feed in self.profile.feeds:
+                if self.covers(feed.url):
+                    yield from self.listing_request(feed.url, "feed", section=feed.key)
+        if "sitemaps" in self.sources:
+            for url in self.profile.sitemaps:
+                if self.covers(url):
+                    yield from self.listing_request(url, "sitemap")
+            for host in sorted(set(hosts)):
+                yield scrapy.Request(
+                    f"https://{host}/robots.txt", self.parse_robots, meta={LISTING_META: "robots"}
+                )
+
+    def listing_request(
+        self, url: str, kind: str, section: str | None = None
+    ) -> Iterator[scrapy.Request]:
+        """A feed or sitemap request, unless this run already asked for that listing."""
+        key = canonicalize_url(url)
+        if key in self._listings_requested:
+            return
+        self._listings_requested.add(key)
+        self.crawler.stats.inc_value(f"newscrawl/discovery/{kind}s")
+        callback = self.parse_feed if kind == "feed" else self.parse_sitemap
+        section = None if section == "site" else section
+        yield scrapy.Request(
+            url, callback, cb_kwargs={"section": section}, meta={LISTING_META: kind}
+        )
+
+    def article_request(
+        self, url: str, section: str | None = None, listed: dt.datetime | None = None
+    ) -> Iterator[scrapy.Request]:
+        """An article request, once per URL and listing date in this run.
+
+        Requests skip Scrapy's duplicate filter: the incremental middleware filters article
+        URLs by canonical form against this run and the store, and a ``JOBDIR``'s
+        ``requests.seen`` must never hold an article whose record was not committed.
+        """
+        key = canonicalize_url(url)
+        if key in self._articles_yielded:
+            before = self._articles_yielded[key]
+            if listed is None or (before is not None and listed <= before):
+                return
+        self._articles_yielded[key] = listed
+        meta: dict[str, Any] = {ARTICLE_META: True}
+        if listed is not None:
+            meta[LISTED_META] = listed.isoformat()
+        yield scrapy.Request(
+            url, self.parse_article, cb_kwargs={"section": section}, meta=meta, dont_filter=True
+        )
+
+    def announced_feeds(self, response: Response) -> Iterator[scrapy.Request]:
+        """Feeds a section page announces (autodiscovery)."""
+        if "feeds" not in self.sources or not isinstance(response, TextResponse):
+            return
+        for url in feed_links(response.selector, response.url):
+            if self.covers(url):
+                yield from self.listing_request(url, "feed")
+
+    # -- callbacks -----------------------------------------------------------------------
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        for url in sitemaps_in_robots(response.text, response.url):
+            if self.covers(url):
+                yield from self.listing_request(url, "sitemap")
+
+    def parse_feed(self, response: Response, section: str | None = None) -> Iterator[Any]:
+        listing = self._read(response, parse_feed)
+        if listing is None:
+            return
+        if listing.undated:
+            self.crawler.stats.inc_value("newscrawl/discovery/undated_feeds")
+        yield from self._entries(listing.entries, section)
+
+    def parse_sitemap(self, response: Response, section: str | None = None) -> Iterator[Any]:
+        listing = self._read(response, parse_sitemap)
+        if listing is None:
+            return
+        if listing.kind == "sitemapindex":
+            for entry in listing.entries:
+                if self.covers(entry.url):
+                    yield from self.listing_request(entry.url, "sitemap")
+            return
+        yield from self._entries(listing.entries, section)
+
+    def _read(self, response: Response, parse: Any) -> Listing | None:
+        if response.status != 200:
+            return None
+        try:
+            return parse(response.body, response.url)
+        except ListingError as exc:
+            self.crawler.stats.inc_value("newscrawl/discovery/bad_listings")
+            self.logger.warning("Unreadable listing %s: %s", response.url, exc)
+            return None
+
+    def _entries(self, entries: list[ListingEntry], section: str | None) -> Iterator[Any]:
+        stats = self.crawler.stats
+        for entry in entries:
+            if not (self.covers(entry.url) and self.profile.is_article_url(entry.url)):
+                continue
+            stats.inc_value("newscrawl/discovery/entries")
+            if self.oldest and entry.age_date and entry.age_date < self.oldest:
+                stats.inc_value("newscrawl/discovery/too_old")
+                continue
+            yield from self.article_request(entry.url, section, entry.latest)
+
+
+def started_hosts(spider: Any) -> list[str]:
+    """Hosts a spider starts from: those of its sections and configured feeds."""
+    hosts = {site_of(s.url) for s in spider.sections}
+    hosts |= {site_of(f.url) for f in spider.profile.feeds if spider.covers(f.url)}
+    full = [h for h in spider.profile.hosts if site_of(f"https://{h}/") in hosts]
+    return full or sorted(hosts)

@@ -1,0 +1,202 @@
+"""The store's scheduled-run API (known URLs, lock, seq, cursors) and ``newscrawl export``."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from newscrawl import export as export_module
+from newscrawl.export import export, read_lines, stored_since
+from newscrawl.storage import Store, StoreError, StoreLocked
+
+
+def record(n: int, site: str = "spacewar.com") -> dict:
+    return {
+        "url": f"https://{site}/reports/Story_{n}_999.html",
+        "site": site,
+        "headline": f"Story {n}",
+        "body": f"Body of story {n}.",
+        "published": "2025-01-01T00:00:00",
+        "fetched_at": "2026-11-01T10:00:00+00:00",
+        "fingerprint": f"fp{n}",
+    }
+
+
+def filled(path: Path, count: int, start: int = 0) -> Store:
+    store = Store(path, batch_size=1000)
+    for n in range(start, start + count):
+        site = "terradaily.com" if n % 3 == 0 else "spacewar.com"
+        assert store.add_article(record(n, site))
+    store.commit()
+    return store
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "newscrawl.cli", "export", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_known_urls_articles_aliases_rejections(tmp_path: Path) -> None:
+    store = filled(tmp_path / "s.db", 1)
+    url = record(0, "terradaily.com")["url"]
+    store.add_alias("https://spacewar.com/copy.html", url, "spacewar.com", "same_body", None)
+    store.add_rejection("https://spacewar.com/chart.pdf", "not_html")
+    assert store.known(url) == ("article", url, "2026-11-01T10:00:00+00:00")
+    assert store.known("https://spacewar.com/copy.html")[:2] == ("alias", url)
+    assert store.known("https://spacewar.com/chart.pdf")[0] == "rejection"
+    assert store.known("https://spacewar.com/never.html") is None
+
+
+def test_an_open_batch_is_invisible_to_the_next_run(tmp_path: Path) -> None:
+    """What a killed run had not committed must be fetched again: a new connection (the
+    rerun) does not see the open batch."""
+    store = Store(tmp_path / "s.db", batch_size=100)
+    store.add_article(record(1))
+    assert store.known(record(1)["url"])  # this run sees its own batch
+    assert Store(tmp_path / "s.db").known(record(1)["url"]) is None
+    store.commit()
+    assert Store(tmp_path / "s.db").known(record(1)["url"])
+
+
+def test_seq_is_added_to_an_existing_store_in_insertion_order(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "old.db")
+    db.executescript(
+        "CREATE TABLE articles (url TEXT PRIMARY KEY, site TEXT NOT NULL, fingerprint TEXT"
+        " NOT NULL UNIQUE, headline TEXT NOT NULL, published TEXT, fetched_at TEXT,"
+        " stored_at TEXT NOT NULL DEFAULT 'x', record TEXT NOT NULL);"
+        "INSERT INTO articles VALUES ('b', 's', 'f1', 'h', NULL, NULL, 'x', '{}');"
+        "INSERT INTO articles VALUES ('a', 's', 'f2', 'h', NULL, NULL, 'x', '{}');"
+    )
+    db.close()
+    store = Store(tmp_path / "old.db")
+    Store(tmp_path / "old.db")  # opening again is a no-op
+    store.add_article({**record(3), "url": "c"})
+    store.commit()
+    rows = store.db.execute("SELECT url, seq FROM articles ORDER BY seq").fetchall()
+    assert rows == [("b", 1), ("a", 2), ("c", 3)]
+
+
+def test_store_lock_is_exclusive_between_processes_and_shared_within_one(tmp_path) -> None:
+    store, same_process = Store(tmp_path / "s.db"), Store(tmp_path / "s.db")
+    store.lock("holder one")
+    same_process.lock("holder two")  # crawlers of one process share the lock
+    probe = (
+        "import sys; from newscrawl.storage import Store, StoreLocked\n"
+        f"s = Store({str(tmp_path / 's.db')!r})\n"
+        "try:\n    s.lock('probe')\nexcept StoreLocked as e:\n    print(e); sys.exit(9)\n"
+    )
+
+    def other_process() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                              cwd=ROOT)  # fmt: skip
+
+    held = other_process()
+    assert held.returncode == 9 and "in use by another crawl (holder one)" in held.stdout
+    store.unlock()
+    assert other_process().returncode == 9, "still held by the second Store of this process"
+    same_process.unlock()
+    free = other_process()
+    assert free.returncode == 0, free.stdout + free.stderr
+    assert issubclass(StoreLocked, StoreError)
+
+
+def test_export_filters_gzip_and_aliases(tmp_path: Path) -> None:
+    store = filled(tmp_path / "s.db", 6)
+    store.add_alias("https://spacedaily.com/x.html", record(1)["url"], "spacedaily.com",
+                    "same_body", None)  # fmt: skip
+    store.commit()
+    store_url = f"sqlite:///{tmp_path / 's.db'}"
+    result = cli("--store", store_url, "--site", "www.spacewar.com", "--gzip", "-o",
+                 str(tmp_path / "sw.jsonl.gz"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    packed = (tmp_path / "sw.jsonl.gz").read_bytes()
+    lines = [json.loads(line) for line in gzip.decompress(packed).splitlines()]
+    assert [line["headline"] for line in lines] == ["Story 1", "Story 2", "Story 4", "Story 5"]
+    assert lines[0]["aliases"] == ["https://spacedaily.com/x.html"]
+    assert lines[1]["aliases"] == []
+    assert list(lines[0])[:3] == ["url", "site", "headline"]
+    stdout = cli("--store", store_url, "--since", "1h")
+    assert len(stdout.stdout.splitlines()) == 6
+    later = cli("--store", store_url, "--since", "2999-01-01")
+    assert later.returncode == 0 and later.stdout == ""
+    bad = cli("--store", store_url, "--since", "someday")
+    assert bad.returncode != 0 and "give a date" in bad.stderr
+    assert cli("--store", store_url, "--new").returncode != 0  # --new needs --cursor
+
+
+def test_since_spellings() -> None:
+    import datetime as dt
+
+    now = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
+    assert stored_since("2d", now) == "2026-11-24T12:00:00.000Z"
+    assert stored_since("2026-11-01", now) == "2026-11-01T00:00:00.000Z"
+    assert stored_since("2026-11-01T10:00:00+02:00", now) == "2026-11-01T08:00:00.000Z"
+    with pytest.raises(ValueError):
+        stored_since("soon", now)
+
+
+def test_cursor_hands_out_each_record_once(tmp_path: Path) -> None:
+    store = filled(tmp_path / "s.db", 5)
+    out = tmp_path / "new.jsonl"
+    assert export(store, output=out, cursor="a") == 5
+    assert export(store, output=out, cursor="a") == 0
+    assert read_lines(out) == []
+    filled_more = filled(tmp_path / "s.db", 2, start=5)
+    assert export(filled_more, output=out, cursor="a") == 2
+    assert [line["headline"] for line in read_lines(out)] == ["Story 5", "Story 6"]
+    assert export(store, output=tmp_path / "b.jsonl", cursor="b") == 7  # cursors are separate
+
+
+class Interrupted(BaseException):
+    """Stands for the process dying at that point (nothing after it runs)."""
+
+
+@pytest.mark.parametrize("moment", ["while_writing", "before_rename", "after_rename"])
+def test_interrupted_export_is_exactly_once(tmp_path: Path, monkeypatch, moment: str) -> None:
+    store = filled(tmp_path / "s.db", 4)
+    out = tmp_path / "new.jsonl"
+    delivered: list[str] = []
+    assert export(store, output=out, cursor="c") == 4
+    delivered += [line["url"] for line in read_lines(out)]
+    store = filled(tmp_path / "s.db", 3, start=4)
+
+    def die(*args, **kwargs):
+        raise Interrupted
+
+    if moment == "while_writing":
+        monkeypatch.setattr(export_module, "_digest", die)
+    elif moment == "before_rename":
+        monkeypatch.setattr(export_module.os, "replace", die)
+    else:
+        monkeypatch.setattr(store, "advance_cursor", die)
+    with pytest.raises(Interrupted):
+        export(store, output=out, cursor="c")
+    monkeypatch.undo()
+    if moment == "after_rename":  # the file was published: the consumer got it
+        delivered += [line["url"] for line in read_lines(out)]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    store = filled(tmp_path / "s.db", 1, start=7)
+    export(Store(tmp_path / "s.db"), output=out, cursor="c")  # the next cron run
+    delivered += [line["url"] for line in read_lines(out)]
+    assert len(delivered) == len(set(delivered)) == 8  # nothing twice, nothing lost
+    every = [line["url"] for line in Store(tmp_path / "s.db").export_records()]
+    assert sorted(delivered) == sorted(every)
+
+
+def test_export_of_a_missing_store_folder_is_a_clear_error(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    result = cli("--store", f"sqlite:///{blocked / 'sub' / 's.db'}")
+    assert result.returncode != 0 and "cannot open store" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert os.path.exists(blocked)

@@ -1,0 +1,155 @@
+"""Feeds, sitemaps, robots.txt and their dates (newscrawl.listings), on the project's own
+fixture files in the shapes the network serves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+
+import pytest
+from conftest import MIRROR
+from parsel import Selector
+
+from newscrawl.listings import (
+    ListingError,
+    feed_links,
+    parse_duration,
+    parse_feed,
+    parse_listing_date,
+    parse_sitemap,
+    sitemaps_in_robots,
+)
+
+UTC = dt.UTC
+SPACEWAR = MIRROR / "www.spacewar.com"
+
+# The network's feed shape (as in shared/smn/feed_rss2_spacedaily.xml): every item stamped
+# with the channel's build time, CDATA title and link, sister-site items mixed in.
+STAMPED_FEED = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel>
+<title>Test Desk Feed</title>
+<link>http://www.spacedaily.com/index.html</link>
+<pubDate>Mon, 07 OCT 2024 09:15:00 AEST</pubDate>
+<lastBuildDate>Mon, 07 OCT 2024 09:15:00 AEST</lastBuildDate>
+<item><title><![CDATA[Probe wakes up after long cruise]]></title>
+<link><![CDATA[http://www.spacedaily.com/reports/Probe_wakes_up_after_long_cruise_999.html]]></link>
+<description><![CDATA[Darmstadt (ESA) Oct 07, 2024<br/> The probe answered.]]></description>
+<pubDate>Mon, 07 OCT 2024 09:15:00 AEST</pubDate></item>
+<item><title><![CDATA[Farmers map soil moisture from orbit]]></title>
+<link><![CDATA[http://www.terradaily.com/reports/Farmers_map_soil_moisture_from_orbit_999.html]]></link>
+<pubDate>Mon, 07 OCT 2024 09:15:00 AEST</pubDate></item>
+</channel></rss>"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thu, 04 APR 2013 20:37:27 AEST", dt.datetime(2013, 4, 4, 10, 37, 27, tzinfo=UTC)),
+        ("Thu, 04 Apr 2013 20:37:27 AEDT", dt.datetime(2013, 4, 4, 9, 37, 27, tzinfo=UTC)),
+        ("04 apr 13 20:37 GMT", dt.datetime(2013, 4, 4, 20, 37, tzinfo=UTC)),
+        ("Fri, 22 Aug 2025 09:14:00 -0400", dt.datetime(2025, 8, 22, 13, 14, tzinfo=UTC)),
+        ("Fri, 22 Aug 2025 09:14:00 +05:30", dt.datetime(2025, 8, 22, 3, 44, tzinfo=UTC)),
+        ("Fri, 22 Aug 2025 09:14:00 XYZT", dt.datetime(2025, 8, 22, 9, 14, tzinfo=UTC)),
+        ("2025-08-22", dt.datetime(2025, 8, 22, tzinfo=UTC)),
+        ("2025-08-22T09:14:00+02:00", dt.datetime(2025, 8, 22, 7, 14, tzinfo=UTC)),
+        ("2025-08-22T09:14:00Z", dt.datetime(2025, 8, 22, 9, 14, tzinfo=UTC)),
+        ("2025-08", dt.datetime(2025, 8, 1, tzinfo=UTC)),
+        ("Fri, 31 FEB 2025 09:14:00 GMT", None),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_listing_dates(text, expected) -> None:
+    assert parse_listing_date(text) == expected
+
+
+def test_durations() -> None:
+    assert parse_duration("2d") == dt.timedelta(days=2)
+    assert parse_duration("36h") == dt.timedelta(hours=36)
+    assert parse_duration("1w") == dt.timedelta(weeks=1)
+    assert parse_duration("3") == dt.timedelta(days=3)
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("two days")
+
+
+def test_site_feed_of_the_mirror() -> None:
+    feed = parse_feed((SPACEWAR / "spacewar.xml").read_bytes(), "https://www.spacewar.com/x")
+    assert feed.kind == "rss" and not feed.undated
+    (first,) = [e for e in feed.entries if e.url.endswith("/afp/250822091400.8jscpt2f.html")]
+    assert first.url == "http://www.spacewar.com/afp/250822091400.8jscpt2f.html"
+    assert first.title == "North Korea fires ballistic missile into sea off east coast"
+    # "Fri, 22 AUG 2025 19:14:00 AEST" is the story's 09:14 UTC.
+    assert first.published == dt.datetime(2025, 8, 22, 9, 14, tzinfo=UTC)
+    assert any("spacedaily.com" in entry.url for entry in feed.entries)  # a sister site's item
+
+
+def test_feed_stamped_with_its_build_date_has_no_item_dates() -> None:
+    feed = parse_feed(STAMPED_FEED, "http://www.spacedaily.com/spacedaily.xml")
+    assert feed.undated
+    assert [e.published for e in feed.entries] == [None, None]
+    assert feed.entries[1].url.startswith("http://www.terradaily.com/reports/Farmers_map")
+
+
+def test_atom_feed() -> None:
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Desk</title>
+<entry><title>Relative link entry</title><link rel="alternate" href="/reports/Relative_999.html"/>
+<link rel="enclosure" href="/img.jpg"/><updated>2025-03-02T10:00:00Z</updated>
+<published>2025-03-01T10:00:00+01:00</published></entry>
+</feed>"""
+    feed = parse_feed(atom, "https://www.spacewar.com/atom.xml")
+    (entry,) = feed.entries
+    assert feed.kind == "atom"
+    assert entry.url == "https://www.spacewar.com/reports/Relative_999.html"
+    assert entry.published == dt.datetime(2025, 3, 1, 9, tzinfo=UTC)
+    assert entry.latest == dt.datetime(2025, 3, 2, 10, tzinfo=UTC)
+
+
+def test_not_a_feed_is_an_error() -> None:
+    with pytest.raises(ListingError):
+        parse_feed(b"<html><body>Not found</body></html>", "https://x/")
+    with pytest.raises(ListingError):
+        parse_feed(b"", "https://x/")
+
+
+def test_sitemap_index_and_google_news_sitemap() -> None:
+    index = parse_sitemap((SPACEWAR / "sitemap_index.xml").read_bytes(), "https://x/")
+    assert index.kind == "sitemapindex"
+    assert [e.url for e in index.entries] == [
+        "https://www.spacewar.com/sitemap-articles.xml",
+        "https://www.spacewar.com/news-sitemap.xml",
+    ]
+    news = parse_sitemap((SPACEWAR / "news-sitemap.xml").read_bytes(), "https://x/")
+    (first,) = [e for e in news.entries if e.url.endswith("/afp/250822091400.8jscpt2f.html")]
+    assert news.kind == "urlset"
+    assert first.title == "North Korea fires ballistic missile into sea off east coast"
+    assert first.published == dt.datetime(2025, 8, 22, 9, 14, tzinfo=UTC)
+    articles = parse_sitemap((SPACEWAR / "sitemap-articles.xml").read_bytes(), "https://x/")
+    dated = [e for e in articles.entries if e.modified]
+    assert dated and all(e.published is None for e in articles.entries)
+
+
+def test_gzipped_sitemap() -> None:
+    body = gzip.compress((SPACEWAR / "news-sitemap.xml").read_bytes())
+    assert len(parse_sitemap(body, "https://x/").entries) == 5
+
+
+def test_robots_sitemap_lines() -> None:
+    text = (
+        "User-agent: *\nDisallow: /cgi-bin/\nSitemap: https://www.spacewar.com/a.xml\n"
+        "sitemap:/b.xml # relative\nSITEMAP: https://www.spacewar.com/a.xml\n"
+    )
+    assert sitemaps_in_robots(text, "https://www.spacewar.com/robots.txt") == [
+        "https://www.spacewar.com/a.xml",
+        "https://www.spacewar.com/b.xml",
+    ]
+
+
+def test_section_page_announces_its_feeds() -> None:
+    page = (SPACEWAR / "Missile_Defense_2.html").read_text("utf-8")
+    links = feed_links(Selector(text=page), "https://www.spacewar.com/Missile_Defense_2.html")
+    assert links == [
+        "https://www.spacewar.com/spacewar.xml",
+        "https://www.spacewar.com/missiledefense.xml",
+    ]
