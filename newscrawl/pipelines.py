@@ -175,7 +175,8 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
-            record = ItemAdapter(item).asdict()
+            # Its values are plain (NormalizePipeline built them): no deep asdict() needed.
+            record = dict(item)
             if self._guard(self.store.add_article, record):
                 self.stats.inc_value("newscrawl/stored")
                 self.stats.inc_value(f"newscrawl/stored/{record['site']}")

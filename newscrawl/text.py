@@ -19,7 +19,6 @@ from newscrawl.items import ARTICLE_FIELDS
 # invisibly and would make two identical stories fingerprint differently.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*\n\s*")
 _WORDS = re.compile(r"\w+")
 
@@ -35,7 +34,9 @@ def clean_text(text: str | None) -> str:
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     text = _CONTROL.sub(" ", text)
     paragraphs = _BLANK_LINES.split(text)
-    cleaned = (_SPACES.sub(" ", p.replace("\n", " ")).strip() for p in paragraphs)
+    # str.split() splits on exactly the characters ``\s`` matches, and is several times
+    # faster than a regex substitution over the whole body.
+    cleaned = (" ".join(p.split()) for p in paragraphs)
     return "\n\n".join(p for p in cleaned if p)
 
 
@@ -56,17 +57,27 @@ def normalize_record(adapter: ItemAdapter) -> dict[str, Any]:
     Idempotent, so a record that went through it once (the loader cleans each field too)
     comes out the same; items built elsewhere get the same treatment here.
     """
-    found = adapter.asdict()
-    record = {name: found.get(name) for name in ARTICLE_FIELDS}
+    # A shallow copy: the nested links and images are rebuilt below rather than edited,
+    # which spares the deep, type-checking copy of ``ItemAdapter.asdict()`` on every item.
+    record = {name: adapter.get(name) for name in ARTICLE_FIELDS}
     for name in ("headline", "section", "body", "language"):
         if isinstance(record.get(name), str):
             record[name] = clean_text(record[name])
-    record["authors"] = [clean_text(a) for a in record.get("authors") or [] if clean_text(a)]
-    for link in record.get("related_links") or []:
-        link["title"] = clean_text(link.get("title"))
-        link["group"] = clean_text(link.get("group")) or None
-    for image in record.get("images") or []:
-        image["caption"] = clean_text(image.get("caption")) or None
+    record["authors"] = [c for a in record.get("authors") or [] if (c := clean_text(a))]
+    if record.get("related_links") is not None:
+        record["related_links"] = [
+            {
+                **link,
+                "title": clean_text(link.get("title")),
+                "group": clean_text(link.get("group")) or None,
+            }
+            for link in record["related_links"]
+        ]
+    if record.get("images") is not None:
+        record["images"] = [
+            {**image, "caption": clean_text(image.get("caption")) or None}
+            for image in record["images"]
+        ]
     record["fingerprint"] = fingerprint(record["body"]) if record.get("body") else None
     record["also_at"] = list(record.get("also_at") or [])
     return record

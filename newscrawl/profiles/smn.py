@@ -13,10 +13,12 @@ pages fail the classic markers and the generic extractor carries them.
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import cached_property
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml import html as lxml_html
 from w3lib.html import remove_tags, replace_entities
 
@@ -38,6 +40,7 @@ _BYLINE = re.compile(r"^\s*by\s+\S", re.I)
 _URL_TIMESTAMP = re.compile(r"/(?:afp|\d{4})/(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\d{2}\.")
 # Elements that never hold article prose on these pages: ads, embeds, layout boxes.
 _NOT_PROSE = ("script", "style", "noscript", "iframe", "ins", "form", "center", "table", "object")
+_NOT_PROSE_XPATH = etree.XPath(" | ".join(f"//{tag}" for tag in _NOT_PROSE))  # compiled once
 
 
 def _is_decoration(src: str) -> bool:
@@ -131,8 +134,8 @@ class ClassicArticlePage(ArticlePage):
 
     @field("body")
     def body(self) -> list[str]:
-        tree = lxml_html.fromstring(lxml_html.tostring(self._body_tree))
-        for node in tree.xpath(" | ".join(f"//{tag}" for tag in _NOT_PROSE)):
+        tree = copy.deepcopy(self._body_tree)  # images() still reads the untouched tree
+        for node in _NOT_PROSE_XPATH(tree):
             node.drop_tree()
         serialized = lxml_html.tostring(tree, encoding="unicode")
         paragraphs = []
