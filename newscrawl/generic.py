@@ -29,6 +29,9 @@ from typing import Any
 import trafilatura
 from htmldate import find_date
 from lxml import etree
+from parsel import Selector
+from trafilatura.metadata import extract_author
+from trafilatura.utils import load_html
 
 from newscrawl.datelines import split_lead
 from newscrawl.items import Image, RelatedLink
@@ -134,9 +137,38 @@ class GenericArticlePage(ArticlePage):
     # ------------------------------------------------------------------ shared parsing
 
     @cached_property
+    def tree(self) -> etree._Element | None:
+        """The page parsed once, the way trafilatura parses it (comments dropped).
+
+        trafilatura's extraction depends on its own parser settings (a comment between two
+        text nodes otherwise cuts a paragraph short), so the page is parsed with them and
+        that one tree serves every field, the selector, trafilatura and htmldate.
+        """
+        try:
+            return load_html(_repair_mojibake(self.html))
+        except (TypeError, ValueError):
+            return None
+
+    @cached_property
+    def selector(self) -> Selector:
+        if self.tree is not None:
+            return Selector(root=self.tree, type="html", base_url=self.url)
+        return Selector(text=self.html, base_url=self.url)
+
+    @cached_property
     def root(self) -> etree._Element:
-        """The parsed document (the selector's tree: the page is parsed once)."""
-        return self.selector.root
+        """The document tree every field reads."""
+        return self.tree if self.tree is not None else self.selector.root
+
+    @cached_property
+    def meta(self) -> dict[str, str]:
+        """``<meta>`` tags by lower-cased name/property/itemprop; the first one wins."""
+        found: dict[str, str] = {}
+        for tag in _META(self.root):
+            key = tag.get("property") or tag.get("name") or tag.get("itemprop")
+            if key:
+                found.setdefault(key.strip().lower(), tag.get("content"))
+        return found
 
     @cached_property
     def ld_objects(self) -> list[dict[str, Any]]:
@@ -225,7 +257,7 @@ class GenericArticlePage(ArticlePage):
         """trafilatura's main-text extraction, run once on this page's parsed tree."""
         try:
             return trafilatura.bare_extraction(
-                self.root,
+                self.tree if self.tree is not None else self.html,
                 url=self.url if self.url.startswith("http") else None,
                 include_comments=False,
                 include_tables=True,
@@ -247,10 +279,29 @@ class GenericArticlePage(ArticlePage):
         for obj in self.ld_objects:
             if _types(obj) & ({"website"} | _ORGANIZATION_TYPES):
                 names.append(_first_text(obj.get("name")))
+        names.append(self._title_suffix())
         host = re.sub(r"^www\d?\.", "", self.url.split("/")[2] if "//" in self.url else "")
         names.append(host)
         names += [label for label in host.split(".")[:-1] if len(label) > 3]
         return [n for n in (_clean(name) for name in names) if n]
+
+    def _title_suffix(self) -> str | None:
+        """The site name as the <title> pattern shows it: "<headline> | <site>".
+
+        The last part of the <title> counts as the site's name when the part before it is
+        the headline other sources state (og:title, JSON-LD), whatever the site calls itself.
+        """
+        title = _clean(self.root.findtext(".//title"))
+        separators = list(_TITLE_SEPARATOR.finditer(title))
+        if not separators:
+            return None
+        stated = {
+            _key(_clean(self.meta.get("og:title"))),
+            _key(_clean(self.meta.get("twitter:title"))),
+            _key(_first_text(self.article_ld.get("headline"))),
+        } - {""}
+        head, site = title[: separators[-1].start()], title[separators[-1].end() :]
+        return site if _key(head) in stated else None
 
     # ------------------------------------------------------------------ headline
 
@@ -288,22 +339,25 @@ class GenericArticlePage(ArticlePage):
         return rebuilt.strip()
 
     @cached_property
-    def h1_texts(self) -> list[str]:
-        """Texts of the page's main headings (outside navigation, footers and asides)."""
+    def h1_texts(self) -> list[tuple[str, str | None]]:
+        """(whole text, text without a leading kicker) of the page's main headings.
+
+        Headings inside navigation, footers and asides are skipped. A heading built as
+        "<span>kicker</span><span>headline</span>" also yields its headline part alone, so
+        that it can agree with a meta title that leaves the kicker out.
+        """
         texts = []
-        for h1 in self.root.xpath(
-            "//h1[not(ancestor::nav or ancestor::footer or ancestor::aside)]"
-        )[:3]:
-            text = _clean(_text(h1))
+        for h1 in _MAIN_H1(self.root)[:3]:
+            split = _split_kicker(h1)
+            text = f"{split[0]} {split[1]}" if split else _clean(_text(h1))
             if text:
-                texts.append(text)
+                texts.append((text, split[1] if split else None))
         return texts
 
     def headline_candidates(self) -> list[tuple[str, str]]:
         """(source, text) pairs, site names removed from the title-like ones."""
-        found = [("ld", _first_text(self.article_ld.get("headline"))),
-                 ("ld", _first_text(self.article_ld.get("name")) if not
-                  self.article_ld.get("headline") else "")]  # fmt: skip
+        found = [("ld", _first_text(self.article_ld.get("headline"))
+                  or _first_text(self.article_ld.get("name")))]  # fmt: skip
         found += [("md", text) for text in self.microdata_values("headline")[:1]]
         for source, value in (
             ("og", self.meta.get("og:title")),
@@ -311,47 +365,68 @@ class GenericArticlePage(ArticlePage):
             ("title", self.root.findtext(".//title")),
         ):
             found.append((source, self.strip_site_name(_clean(value))))
-        found += [("h1", text) for text in self.h1_texts if not self._is_site_name(text)]
+        for whole, _ in self.h1_texts:
+            if not self._is_site_name(whole):
+                found.append(("h1", whole))
         return [(source, text) for source, text in found if text]
 
     @field("headline")
     def headline(self) -> str | None:
+        return self.chosen_headline
+
+    @cached_property
+    def chosen_headline(self) -> str | None:
         """The headline most sources agree on.
 
         Each source (JSON-LD, microdata, og:title, twitter:title, <title>, <h1>) votes for its
-        text, compared case- and punctuation-blind; a title that is "headline <sep> more"
-        also supports the headline it starts with. The text with the most votes wins; ties go
-        to the source order JSON-LD, <h1>, og:title, which is the order in which sites keep
-        the editorial headline rather than a social-media or SEO variant.
+        text, compared case- and punctuation-blind; twitter:title and <title> count half, as
+        they mostly repeat og:title. A title made of parts ("<headline> | <section>",
+        "<kicker>: <headline>") lends half its vote to each part that another source states
+        on its own. The text with the most votes wins; ties go to the editorial sources
+        first (JSON-LD, microdata, <h1>), then the social ones. An <h1> that is the site's
+        name (blogs print it on every page) does not vote.
+
+        The spelling returned is the one in structured data or meta tags when they agree
+        with the heading: the heading's text is reassembled from markup and may carry
+        stray spaces around inline elements.
         """
-        candidates = self.headline_candidates()
+        candidates = [(source, text, _key(text)) for source, text in self.headline_candidates()]
+        candidates = [c for c in candidates if c[2]]
         if not candidates:
             return None
-        weights = {"ld": 1.0, "md": 1.0, "og": 1.0, "h1": 1.0, "tw": 0.5, "title": 0.5}
-        order = {"ld": 0, "md": 1, "h1": 2, "og": 3, "tw": 4, "title": 5}
         votes: dict[str, float] = {}
-        first: dict[str, tuple[int, str]] = {}
-        for source, text in candidates:
-            key = _key(text)
-            if not key:
-                continue
-            voters = {s for s, t in candidates if _key(t) == key}
-            voters |= {s for s, t in candidates if _key(t).startswith(key + " ") and s == "title"}
-            votes[key] = sum(weights[s] for s in voters)
-            rank = order[source]
-            if key not in first or rank < first[key][0]:
-                first[key] = (rank, text)
-        best = max(votes, key=lambda k: (votes[k], -first[k][0]))
-        return first[best][1]
+        for source, _, key in candidates:
+            votes[key] = votes.get(key, 0.0) + _HEADLINE_WEIGHT[source]
+        for source, text, _ in candidates:
+            parts = {_key(part) for part in _TITLE_SEPARATOR.split(text) + text.split(": ")}
+            for part_key in parts - {_key(text)}:
+                if part_key in votes:
+                    votes[part_key] += _HEADLINE_WEIGHT[source] / 2
+        tie_order = {key: min(_TIE_ORDER[s] for s, _, k in candidates if k == key) for key in votes}
+        best = max(votes, key=lambda k: (votes[k], -tie_order[k]))
+        spellings = [(_SPELLING_ORDER[s], text) for s, text, key in candidates if key == best]
+        return min(spellings)[1]
 
     # ------------------------------------------------------------------ date
 
     @cached_property
     def published_date(self) -> str | None:
-        for value in self._declared_dates():
-            iso = _iso_date(value)
-            if iso:
-                return iso
+        """The publication date the markup declares, else htmldate's finding.
+
+        A declared time in UTC is the machine's spelling of the moment; when the page also
+        declares the same moment in local time (same minutes and seconds, a whole number of
+        hours away), the local one is used, since the date a reader sees is the local one.
+        For the same reason a date in the URL ("/2024/05/03/") wins over a declared time one
+        day off: the difference is the time zone.
+        """
+        stamps = [iso for iso in map(_iso_date, self._declared_dates()) if iso]
+        if stamps:
+            chosen = _prefer_local_time(stamps)
+            in_url = _url_date(self.url)
+            zoned = "T" in chosen  # a bare date has no time zone to disagree about
+            if zoned and in_url and in_url != chosen[:10] and _days_apart(in_url, chosen) <= 1:
+                return in_url  # the CMS dated the URL in the newsroom's time zone
+            return chosen
         try:
             return find_date(
                 self.root,
@@ -374,7 +449,6 @@ class GenericArticlePage(ArticlePage):
         ):  # fmt: skip
             yield self.meta.get(name)
         yield self.article_ld.get("dateCreated")
-        yield self.root.xpath("string((//time[@pubdate] | //article//time)[1]/@datetime)")
 
     @field("published")
     def published(self) -> str | None:
@@ -401,27 +475,34 @@ class GenericArticlePage(ArticlePage):
     def authors(self) -> list[str]:
         """Authors from structured data first, then meta tags, then the visible byline.
 
-        Organisations named as author (``"@type": "Organization"``) are kept only when no
-        person is named: they are the desk's name, not an author, next to real people, but
-        are all the page has otherwise. Desk placeholders ("Staff", "Redaktion") and
+        Organisations named as author (``"@type": "Organization"``) are dropped next to
+        named people (they are the desk or the agency, not the writer). An author list that
+        names only the site itself (the publisher filled in as a default) says little about
+        who wrote the piece, so the meta tags are asked first; the site's name is kept when
+        they have nothing, since a byline found by page layout is weaker evidence than the
+        page's own statement. That byline (trafilatura's byline rules) is used only when
+        the page declares no author at all. Desk placeholders ("Staff") and byline
         separators are the loader's business (:func:`newscrawl.loaders.split_byline`).
         """
+        fallback: list[str] = []
         for source in (
-            list(self._ld_people(self.article_ld.get("author"))),
-            [(text, False) for text in self._microdata_authors()],
+            [(n, org) for n, org in self._ld_people(self.article_ld.get("author")) if _is_name(n)],
+            [(n, False) for n in self._microdata_authors() if _is_name(n)],
         ):
             people = [name for name, is_org in source if not is_org]
-            if people:
+            if people and not all(self._is_site_name(name) for name in people):
                 return _unique_names(people)
-            if source:
+            if source and not all(self._is_site_name(name) for name, _ in source):
                 return _unique_names(name for name, _ in source)
+            fallback = fallback or [name for name, _ in source]
         for name in ("author", "article:author", "dc.creator", "parsely-author", "byl",
                      "sailthru.author"):  # fmt: skip
             value = _clean(self.meta.get(name))
-            if value and not value.startswith("http"):
+            if _is_name(value) and not self._is_site_name(value):
                 return [value]
-        byline = self._byline()
-        return [byline] if byline else []
+        if fallback:  # the site named itself; a byline found by layout is no better evidence
+            return fallback
+        return self._byline()
 
     def _microdata_authors(self) -> list[str]:
         names = []
@@ -431,15 +512,16 @@ class GenericArticlePage(ArticlePage):
             names.append(_clean(text or element.get("content") or _text(element)))
         return [n for n in names if n]
 
-    def _byline(self) -> str | None:
-        for element in self.root.xpath(
-            '//*[@rel="author"] | //*[contains(@class, "byline") or contains(@class, "author")]'
-            "[not(ancestor::nav or ancestor::footer)]"
-        )[:5]:
-            text = _clean(_text(element))
-            if 2 < len(text) < 80:
-                return text
-        return None
+    def _byline(self) -> list[str]:
+        """The visible byline, found by trafilatura's byline rules (one author per entry)."""
+        if self.tree is None:
+            return []
+        try:
+            found = extract_author(self.tree) or ""
+        except Exception:  # noqa: BLE001 - a library failure costs the byline only
+            return []
+        names = [_clean(name) for name in found.split(";")]
+        return [n for n in names if _is_name(n) and not self._is_site_name(n)]
 
     # ------------------------------------------------------------------ body
 
@@ -449,24 +531,60 @@ class GenericArticlePage(ArticlePage):
             return []
         return [p for p in (_clean(line) for line in self.extraction.text.split("\n")) if p]
 
-    @field("body")
-    def body(self) -> list[str]:
-        """trafilatura's paragraphs, or JSON-LD ``articleBody`` where it is the complete text.
+    @cached_property
+    def body_paragraphs(self) -> list[str]:
+        """The article text: trafilatura's or JSON-LD ``articleBody``, plus a visible lead.
 
-        ``articleBody`` is the publisher's own statement of the text, but often a truncated
-        teaser for paywalled or syndicated pages. It is used only when it covers at least
-        as much of the text as trafilatura found and most of trafilatura's words appear in
-        it (so it is the same text, not another article's).
+        ``articleBody`` is the publisher's statement of the text but often a teaser, a
+        truncation, or the text plus captions and boxes. It replaces trafilatura's output
+        only when it is a slightly shorter version of the same text (75-100% of the length,
+        nearly all of its words in trafilatura's): then it is that text without the page's
+        furniture that trafilatura let through.
+
+        The headline is not part of the body: a first paragraph repeating it is dropped.
+        The standfirst (the summary printed under the headline, declared as the page's
+        description) opens the body when it is visible on the page and not already there.
         """
         paragraphs = self.trafilatura_paragraphs
-        article_body = self.article_ld.get("articleBody")
+        article_body = _first_text(self.article_ld.get("articleBody")) and self.article_ld.get(
+            "articleBody"
+        )
         if isinstance(article_body, str) and article_body.strip():
+            if "<" in article_body and ">" in article_body:
+                article_body = _TAG.sub("\n", article_body)
             ld_paragraphs = [
-                p for p in (_clean(part) for part in re.split(r"\n\s*\n|\r?\n", article_body)) if p
+                p for p in (_clean(part) for part in _LINE_BREAKS.split(article_body)) if p
             ]
-            if _covers(ld_paragraphs, paragraphs):
-                return ld_paragraphs
-        return paragraphs
+            if _is_clean_version(ld_paragraphs, paragraphs):
+                paragraphs = ld_paragraphs
+        headline = self.chosen_headline
+        if paragraphs and headline and _key(paragraphs[0]) == _key(headline):
+            paragraphs = paragraphs[1:]
+        lead = self.visible_lead(paragraphs)
+        return [lead, *paragraphs] if lead else paragraphs
+
+    def visible_lead(self, paragraphs: list[str]) -> str | None:
+        """The page's description when it is printed on the page but missing from the body."""
+        description = _clean(
+            self.meta.get("og:description")
+            or self.meta.get("description")
+            or _first_text(self.article_ld.get("description"))
+        )
+        if len(description.split()) < 8 or not paragraphs:
+            return None
+        key = _key(description)
+        body_key = _key(" ".join(paragraphs[:3]))
+        if key[:60] in body_key:
+            return None
+        for element in self.root.iterfind(".//body//p"):
+            text = _clean(element.text_content()) if hasattr(element, "text_content") else ""
+            if text and _key(text) == key:
+                return text
+        return None
+
+    @field("body")
+    def body(self) -> list[str]:
+        return self.body_paragraphs
 
     # ------------------------------------------------------------------ dateline
 
@@ -476,7 +594,7 @@ class GenericArticlePage(ArticlePage):
 
         The paragraph keeps it: the dateline is part of the text as published.
         """
-        paragraphs = self.body()
+        paragraphs = self.body_paragraphs
         if not paragraphs:
             return None
         found, _ = split_lead(paragraphs[0], context=self.published_date)
@@ -516,8 +634,10 @@ class GenericArticlePage(ArticlePage):
         links: list[RelatedLink] = []
         taken: list[etree._Element] = []
         for box in boxes:
-            if any(box is old or old in box.iterancestors() or box in old.iterancestors()
-                   for old in taken) or box.xpath(_NAVIGATION_ANCESTOR):
+            if any(
+                box is old or old in box.iterancestors() or box in old.iterancestors()
+                for old in taken
+            ) or box.xpath(_NAVIGATION_ANCESTOR):
                 continue
             anchors = box.xpath(".//a[@href]")
             if not anchors or len(anchors) > 40:
@@ -577,19 +697,92 @@ class GenericArticlePage(ArticlePage):
 # ---------------------------------------------------------------------- helpers
 
 
+_SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+_INLINE_TAGS = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+     "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr"}
+)  # fmt: skip
+
+
 def _text(element: etree._Element) -> str:
-    """The visible text of an element (scripts and styles skipped)."""
-    parts = []
-    for node in element.iter():
-        if node.tag in ("script", "style", "noscript") or not isinstance(node.tag, str):
-            if node is not element and node.tail:
-                parts.append(node.tail)
-            continue
+    """The visible text of an element: scripts skipped, blocks and <br> separated by a space.
+
+    Inline elements join their neighbours without a space, as a browser renders them.
+    """
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _SKIPPED_TAGS or not tag:
+            return
+        block = tag not in _INLINE_TAGS
+        if block:
+            parts.append(" ")
         if node.text:
             parts.append(node.text)
-        if node is not element and node.tail:
-            parts.append(node.tail)
-    return " ".join(parts)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append(" ")
+
+    walk(element)
+    return "".join(parts)
+
+
+_DECLARED_CHARSET = re.compile(r"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+
+
+def _repair_mojibake(html: str) -> str:
+    """Undo the decoding of a UTF-8 page with the legacy charset its markup declares.
+
+    A page that declares, say, ``iso-8859-1`` or ``gbk`` but is served as UTF-8 comes out
+    of the declared decoding as mojibake ("fÃ¼r"). Encoding it back with the declared
+    charset and decoding as UTF-8 restores it; UTF-8 decoding of genuinely legacy-encoded
+    non-ASCII text practically always fails, so a success is the evidence.
+    """
+    declared = _DECLARED_CHARSET.search(html[:4096])
+    if not declared or html.isascii():
+        return html
+    charset = declared.group(1).lower()
+    if charset.replace("-", "") in ("utf8", "ascii", "usascii"):
+        return html
+    codec = {"iso88591": "cp1252", "latin1": "cp1252", "gb2312": "gb18030", "gbk": "gb18030"}.get(
+        charset.replace("-", "").replace("_", ""), charset
+    )
+    try:
+        return html.encode(codec).decode("utf-8")
+    except (LookupError, UnicodeError):
+        return html
+
+
+def _split_kicker(heading: etree._Element) -> tuple[str, str] | None:
+    """(kicker, headline) of a heading built as "<span>kicker</span><span>headline</span>"."""
+    node = heading
+    while True:
+        parts = [c for c in node if isinstance(c.tag, str) and c.tag not in ("br", "script",
+                 "style") and _clean(_text(c))]  # fmt: skip
+        if (node.text or "").strip() or not parts:
+            return None
+        if len(parts) == 1 and not (parts[0].tail or "").strip():
+            node = parts[0]
+            continue
+        break
+    kicker = _clean(_text(parts[0]))
+    rest = _clean((parts[0].tail or "") + " " + " ".join(
+        _text(p) + " " + (p.tail or "") for p in parts[1:]))  # fmt: skip
+    if rest and len(kicker) < len(rest) and len(rest.split()) >= 3:
+        return kicker, rest.lstrip(":-–— ").strip()
+    return None
+
+
+_NOT_A_NAME = re.compile(r"^\W*$|^\(|@|https?:|www\.|^\d[\d\W]*$")
+
+
+def _is_name(text: str) -> bool:
+    """Whether an author entry can be a name: not an e-mail, URL, number or credit line."""
+    return bool(text) and len(text) <= 120 and not _NOT_A_NAME.search(text)
 
 
 def _unique_names(names: Iterable[str]) -> list[str]:
@@ -599,19 +792,19 @@ def _unique_names(names: Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
-def _covers(candidate: list[str], reference: list[str]) -> bool:
-    """Whether ``candidate`` holds (nearly) all of ``reference``'s words and is no shorter."""
+def _is_clean_version(candidate: list[str], reference: list[str]) -> bool:
+    """Whether ``candidate`` is ``reference`` with a little removed (see ``body_paragraphs``)."""
     cand_words = _key(" ".join(candidate)).split()
     ref_words = _key(" ".join(reference)).split()
     if not cand_words:
         return False
     if not ref_words:
         return len(cand_words) >= 50
-    if len(cand_words) < 0.95 * len(ref_words):
+    if not 0.75 * len(ref_words) <= len(cand_words) <= len(ref_words):
         return False
-    vocabulary = set(cand_words)
-    shared = sum(1 for word in ref_words if word in vocabulary)
-    return shared >= 0.9 * len(ref_words)
+    vocabulary = set(ref_words)
+    shared = sum(1 for word in cand_words if word in vocabulary)
+    return shared >= 0.97 * len(cand_words)
 
 
 _ISO_LIKE = re.compile(
@@ -641,6 +834,42 @@ def _iso_date(value: Any) -> str | None:
 
 
 # Words by which boxes of related stories name themselves (class, id, aria-label, heading).
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+
+
+def _url_date(url: str) -> str | None:
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return dt.date(*map(int, match.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def _days_apart(first: str, second: str) -> int:
+    days = dt.date.fromisoformat(first[:10]) - dt.date.fromisoformat(second[:10])
+    return abs(days.days)
+
+
+def _prefer_local_time(stamps: list[str]) -> str:
+    """The first stamp, or the same moment in local time when the first is in UTC."""
+    first = dt.datetime.fromisoformat(stamps[0]) if "T" in stamps[0] else None
+    if first is None or first.utcoffset() != dt.timedelta(0):
+        return stamps[0]
+    for other in stamps[1:]:
+        if "T" not in other:
+            continue
+        local = dt.datetime.fromisoformat(other)
+        if local.utcoffset() == dt.timedelta(0):
+            continue
+        wall = local.replace(tzinfo=None) - first.replace(tzinfo=None)
+        hours = wall.total_seconds() / 3600
+        if (local.minute, local.second) == (first.minute, first.second) and 0 < abs(hours) <= 14:
+            return other
+    return stamps[0]
+
+
 _RELATED = re.compile(
     r"related|more[-_ ]?(?:stories|news|articles|from)|read[-_ ]?(?:more|next|also)|"
     r"recommend|also[-_ ]read|see[-_ ]also|you may also like|further[-_ ]reading|"
@@ -657,4 +886,11 @@ _NAVIGATION_ANCESTOR = (
 )
 _BOX_TAGS = frozenset({"section", "aside", "div", "ul", "ol", "body"})
 _BOX_NAMING = ("class", "id", "aria-label")
+_MAIN_H1 = etree.XPath("//h1[not(ancestor::nav or ancestor::footer or ancestor::aside)]")
+_HEADLINE_WEIGHT = {"ld": 1.0, "md": 1.0, "og": 1.0, "h1": 1.0, "tw": 0.5, "title": 0.5}
+_TIE_ORDER = {"ld": 0, "md": 1, "h1": 2, "og": 3, "tw": 4, "title": 5}
+_SPELLING_ORDER = {"ld": 0, "md": 1, "og": 2, "tw": 3, "title": 4, "h1": 5}
+_TAG = re.compile(r"<[^>]+>")
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+_META = etree.XPath("//meta[@content]")
 _HEADINGS = etree.XPath("//h2 | //h3 | //h4 | //h5")

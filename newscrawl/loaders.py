@@ -32,17 +32,35 @@ _PLACEHOLDER_WORDS = frozenset(
     {"staff", "writer", "writers", "reporter", "reporters", "editor", "editors", "newsroom",
      "desk", "correspondent", "correspondents", "team"}
 )  # fmt: skip
-_BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by\s*[:\-]?\s*", re.I)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*", re.I)
+# "By", "Von", "Par", "Por", "Door", "Av", "Di", "Written by", "Autor:", "Text:" ...
+_BY_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|reported|text|words|story)\s+(?:by\s*)?|"
+    r"(?:by|von|vom|par|por|door|av|af)\b|(?:author|autor|autorin|auteur|text)\s*:)"
+    r"\s*[:\-]?\s*",
+    re.I,
+)
+# Between names: punctuation, "&", and "and" in the languages bylines are written in.
+_AUTHOR_SPLIT = re.compile(
+    r"\s*(?:,|;|&|\||·|\band\b|\bund\b|\bog\b|\boch\b|\bet\b|\by\b|\be\b|\ben\b)\s*",
+    re.I,
+)
+# Debris after a name: a short parenthesised handle ("Ann Lee (al)").
+_TRAILING_HANDLE = re.compile(r"\s*\([\w.\- ]{1,6}\)$")
+# A byline entry that is a date or time, not a name ("18. Oktober 2019", "13:36 Uhr").
+_DATE_LIKE = re.compile(r"\d{1,2}[.:/]\s?\d{1,2}|\d{4}")
 
 
 def split_byline(byline: str) -> list[str]:
-    """``"By Ann Lee and Bo Chen"`` -> ``["Ann Lee", "Bo Chen"]``; desk placeholders -> []."""
+    """``"By Ann Lee and Bo Chen"`` -> ``["Ann Lee", "Bo Chen"]``; desk placeholders -> [].
+
+    Entries that are dates or times (bylines often carry them) are dropped, as is a
+    trailing parenthesised handle after a name.
+    """
     names = []
     for name in _AUTHOR_SPLIT.split(_BY_PREFIX.sub("", byline)):
-        name = name.strip(" .")
+        name = _TRAILING_HANDLE.sub("", _BY_PREFIX.sub("", name)).strip(" .:-")
         words = {w.lower() for w in name.split()}
-        if name and not words & _PLACEHOLDER_WORDS:
+        if name and not words & _PLACEHOLDER_WORDS and not _DATE_LIKE.search(name):
             names.append(name)
     return names
 

@@ -1,0 +1,233 @@
+"""Extraction quality of the generic layer against trafilatura alone, on the shared case sets.
+
+usage: python bench/extraction_quality.py [--data DIR] [--limit N] [--set NAME ...] [--out DIR]
+
+For each case set under ``DIR`` (default ``../shared/data/extraction`` from the repo root):
+
+1. ``newscrawl extract --manifest cases.jsonl --no-profiles`` runs in a subprocess, exactly as a
+   user would run it, and its JSON lines are the newscrawl predictions;
+2. trafilatura alone (``bare_extraction`` with its default settings plus metadata, i.e. title,
+   date, author and text) runs in this process and gives the baseline predictions;
+3. ``shared/eval/score.py`` scores both (``--json``), and one table compares them with the targets.
+
+Speed is measured in this process for both extractors with one loop: each page's bytes are
+read first (not timed), then each extractor is timed from those bytes to its result, the
+order alternating from page to page so neither always runs on a warm cache. The table reports the
+median milliseconds per page of each and their ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+from w3lib.encoding import html_to_unicode
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from newscrawl.loaders import extract_article  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
+SCORER_NAME = Path("eval") / "score.py"
+
+# (set, metric label) -> (path into score.py's JSON, target the generic layer must reach)
+METRICS: dict[str, list[tuple[str, tuple[str, str], float | None]]] = {
+    "fundus": [
+        ("body F1", ("body", "f1"), 0.970),
+        ("headline exact", ("headline", "accuracy"), 0.950),
+        ("published F1", ("published", "f1"), 0.990),
+        ("authors exact-set", ("authors", "set_accuracy"), 0.880),
+    ],
+    "trafilatura": [
+        ("snippets F1", ("snippets", "f1"), 0.935),
+        ("headline exact", ("headline", "accuracy"), 0.850),
+        ("published F1", ("published", "f1"), None),
+        ("authors exact-set", ("authors", "set_accuracy"), None),
+    ],
+    "htmldate": [
+        ("published F1", ("published", "f1"), 0.960),
+    ],
+}
+MAX_SLOWDOWN = 1.3  # newscrawl's median time per page over trafilatura's
+
+
+def load_cases(cases_file: Path, limit: int | None) -> list[dict[str, Any]]:
+    with cases_file.open(encoding="utf-8") as lines:
+        cases = [json.loads(line) for line in lines if line.strip()]
+    return cases[:limit] if limit else cases
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def page_url(case: dict[str, Any], page: Path) -> str:
+    """The URL the CLI gives the extractor: the case's URL when it is one, else the file's."""
+    url = case.get("url") or ""
+    return url if url.startswith(("http://", "https://")) else page.resolve().as_uri()
+
+
+def run_newscrawl_cli(manifest: Path, predictions: Path) -> None:
+    """Run ``newscrawl extract`` on a manifest; its output lines are the predictions."""
+    command = [sys.executable, "-m", "newscrawl.cli", "extract", "--manifest", str(manifest)]
+    with predictions.open("w", encoding="utf-8") as out:
+        subprocess.run([*command, "--no-profiles"], cwd=REPO, stdout=out, check=True)
+
+
+def trafilatura_alone(data: bytes, url: str) -> dict[str, Any]:
+    """The baseline: trafilatura's own title, date, author and text for one page.
+
+    Its author string joins names with "; "; they are split so names score one by one.
+    """
+    document = trafilatura.bare_extraction(
+        data, url=url if url.startswith("http") else None, with_metadata=True
+    )
+    if document is None:
+        return {}
+    authors = [name.strip() for name in (document.author or "").split(";") if name.strip()]
+    return {
+        "headline": document.title,
+        "published": document.date,
+        "authors": authors,
+        "body": document.text,
+    }
+
+
+def timed(extractor: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = extractor()
+    return result, (time.perf_counter() - start) * 1000
+
+
+def time_both(
+    cases: list[dict[str, Any]], cases_dir: Path
+) -> tuple[list[dict[str, Any]], list[float], list[float]]:
+    """Baseline predictions, and per-page milliseconds of trafilatura and of newscrawl.
+
+    Both extractors start from the page's bytes, as they would on a download: trafilatura
+    detects the encoding itself, newscrawl decodes as ``newscrawl extract`` does.
+    """
+    predictions, traf_ms, ours_ms = [], [], []
+    for number, case in enumerate(cases):
+        page = cases_dir / case["path"]
+        data, url = gzip.decompress(page.read_bytes()), page_url(case, page)
+
+        def ours(data: bytes = data, url: str = url) -> Any:
+            return extract_article(html_to_unicode(None, data)[1], url, use_profiles=False)
+
+        def theirs(data: bytes = data, url: str = url) -> Any:
+            return trafilatura_alone(data, url)
+
+        if number % 2:
+            _, our_time = timed(ours)
+            baseline, their_time = timed(theirs)
+        else:
+            baseline, their_time = timed(theirs)
+            _, our_time = timed(ours)
+        predictions.append({"id": case["id"], **baseline})
+        traf_ms.append(their_time)
+        ours_ms.append(our_time)
+    return predictions, traf_ms, ours_ms
+
+
+def score(scorer: Path, cases_file: Path, predictions: Path, work: Path) -> dict[str, Any]:
+    result = work / f"{predictions.stem}.score.json"
+    per_case = work / f"{predictions.stem}.per-case.jsonl"
+    command = [sys.executable, str(scorer), str(cases_file), str(predictions)]
+    command += ["--json", str(result), "--per-case", str(per_case)]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return json.loads(result.read_text())
+
+
+def metric(scores: dict[str, Any], path: tuple[str, str]) -> float | None:
+    section, key = path
+    return scores.get(section, {}).get(key)
+
+
+def fmt(value: float | None, spec: str = ".3f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def bench_set(
+    name: str, cases_dir: Path, scorer: Path, work: Path, limit: int | None
+) -> tuple[list[tuple[str, ...]], list[float], list[float]]:
+    cases = load_cases(cases_dir / "cases.jsonl", limit)
+    # A manifest with absolute page paths, so that it can live in the work directory.
+    manifest = work / f"{name}.cases.jsonl"
+    write_jsonl(manifest, [{**case, "path": str(cases_dir / case["path"])} for case in cases])
+
+    ours_file = work / f"{name}.newscrawl.jsonl"
+    run_newscrawl_cli(manifest, ours_file)
+    baseline, traf_ms, ours_ms = time_both(cases, cases_dir)
+    traf_file = work / f"{name}.trafilatura.jsonl"
+    write_jsonl(traf_file, baseline)
+
+    ours, theirs = (
+        score(scorer, manifest, ours_file, work),
+        score(scorer, manifest, traf_file, work),
+    )
+    rows = []
+    for label, path, target in METRICS.get(name, []):
+        rows.append(
+            (name, label, fmt(metric(theirs, path)), fmt(metric(ours, path)), fmt(target, ">=.3f"))
+        )
+    traf_median, ours_median = statistics.median(traf_ms), statistics.median(ours_ms)
+    rows.append((name, "median ms/page", f"{traf_median:.1f}", f"{ours_median:.1f}", ""))
+    return rows, traf_ms, ours_ms
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    header = ("set", "metric", "trafilatura", "newscrawl", "target")
+    widths = [max(len(row[k]) for row in [header, *rows]) for k in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of case sets")
+    parser.add_argument("--limit", type=int, help="only the first N cases of each set")
+    parser.add_argument("--set", action="append", dest="sets", help="only this set (repeatable)")
+    parser.add_argument("--out", type=Path, help="keep predictions and scores in this folder")
+    args = parser.parse_args(argv)
+
+    scorer = args.data.parent.parent / SCORER_NAME
+    names = args.sets or [name for name in METRICS if (args.data / name / "cases.jsonl").exists()]
+    if not args.data.is_dir() or not names or not scorer.exists():
+        print(f"no case sets (or no {SCORER_NAME}) under {args.data}: nothing to benchmark")
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="extraction-bench-") as scratch:
+        work = args.out or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        rows: list[tuple[str, ...]] = []
+        all_traf: list[float] = []
+        all_ours: list[float] = []
+        for name in names:
+            set_rows, traf_ms, ours_ms = bench_set(name, args.data / name, scorer, work, args.limit)
+            rows += set_rows
+            all_traf += traf_ms
+            all_ours += ours_ms
+    traf_median, ours_median = statistics.median(all_traf), statistics.median(all_ours)
+    rows.append(("all", "median ms/page", f"{traf_median:.1f}", f"{ours_median:.1f}", ""))
+    ratio = f"{ours_median / traf_median:.2f}x"
+    rows.append(("all", "time vs trafilatura", "1.00x", ratio, f"<={MAX_SLOWDOWN:.1f}x"))
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

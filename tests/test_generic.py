@@ -1,0 +1,351 @@
+"""Generic extraction on small invented pages (example.org sites, original wording)."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from newscrawl.generic import GenericArticlePage
+from newscrawl.loaders import extract_article, split_byline, to_iso
+
+URL = "https://news.example.org/2024/03/05/harbour-ferry-returns"
+
+PARAGRAPHS = [
+    "The ferry across the harbour resumed service on Tuesday after a winter of repairs, "
+    "carrying its first passengers shortly after dawn.",
+    "Crews replaced the engines and repainted the hull, the operator said, adding that "
+    "timetables would follow the summer pattern from next month onwards.",
+    "Passengers waiting on the quay said the crossing had been missed during the closure, "
+    "when the only way round was a long bus journey through the town centre.",
+]
+
+
+def page(
+    head: str = "", body: str = "", paragraphs: list[str] | None = None, charset: str = "utf-8"
+) -> str:
+    """A whole article page: ``head`` and ``body`` markup around an <article> of paragraphs."""
+    text = "".join(f"<p>{p}</p>" for p in (PARAGRAPHS if paragraphs is None else paragraphs))
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='{charset}'>{head}</head>"
+        f"<body>{body}<article>{text}</article></body></html>"
+    )
+
+
+def ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def fields(html: str, url: str = URL) -> dict:
+    return dict(GenericArticlePage(html, url).fields())
+
+
+def item(html: str, url: str = URL) -> dict:
+    return dict(extract_article(html, url, use_profiles=False).item)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to open a connection fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("generic extraction tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+# ---------------------------------------------------------------------- structured data
+
+
+def test_article_found_inside_graph_with_author_reference() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "@id": "#site", "name": "Harbour Gazette"},
+            {"@type": "Person", "@id": "#ines", "name": "Ines Okafor"},
+            {
+                "@type": "NewsArticle",
+                "headline": "Harbour ferry returns after winter repairs",
+                "datePublished": "2024-03-05T07:30:00+01:00",
+                "author": {"@id": "#ines"},
+            },
+        ],
+    }
+    result = item(page(ld(graph)))
+    assert result["headline"] == "Harbour ferry returns after winter repairs"
+    assert result["published"] == "2024-03-05T07:30:00+01:00"
+    assert result["authors"] == ["Ines Okafor"]
+
+
+def test_article_found_in_top_level_list_and_url_typed_schema() -> None:
+    data = [
+        {"@type": "BreadcrumbList", "itemListElement": []},
+        {
+            "@type": "http://schema.org/ReportageNewsArticle",
+            "headline": "Quay reopens to foot passengers",
+            "author": [{"@type": "Person", "name": "Tomas Reyes"}, {"name": "Lea Brandt"}],
+            "datePublished": "2024-03-04",
+        },
+    ]
+    result = item(page(ld(data)))
+    assert result["headline"] == "Quay reopens to foot passengers"
+    assert result["authors"] == ["Tomas Reyes", "Lea Brandt"]
+    assert result["published"] == "2024-03-04"
+
+
+def test_malformed_json_ld_with_trailing_comma_is_still_read() -> None:
+    script = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Lighthouse keeper retires", "author": {"name": "Mara Quist"},}</script>'
+    )
+    result = fields(page(script))
+    assert result["headline"] == "Lighthouse keeper retires"
+    assert result["authors"] == ["Mara Quist"]
+
+
+def test_microdata_article_supplies_headline_and_author() -> None:
+    body = (
+        '<div itemscope itemtype="https://schema.org/NewsArticle">'
+        '<h1 itemprop="headline">Dredging starts in the inner basin</h1>'
+        '<span itemprop="author" itemscope itemtype="https://schema.org/Person">'
+        '<span itemprop="name">Oskar Lindqvist</span></span>'
+        '<time itemprop="datePublished" datetime="2024-02-11T09:00:00+00:00">11 Feb</time>'
+        "</div>"
+    )
+    result = item(page(body=body))
+    assert result["headline"] == "Dredging starts in the inner basin"
+    assert result["authors"] == ["Oskar Lindqvist"]
+    assert result["published"].startswith("2024-02-11")
+
+
+# ---------------------------------------------------------------------- headline
+
+
+def test_opengraph_fallback_when_there_is_no_structured_data() -> None:
+    head = (
+        '<meta property="og:title" content="Tide tables change for spring">'
+        '<meta property="article:published_time" content="2024-03-01T12:00:00Z">'
+    )
+    result = item(page(head))
+    assert result["headline"] == "Tide tables change for spring"
+    assert result["published"] == "2024-03-01T12:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Harbour ferry returns after winter repairs | Harbour Gazette",
+        "Harbour ferry returns after winter repairs - Harbour Gazette",
+        "Harbour Gazette » Harbour ferry returns after winter repairs",
+    ],
+)
+def test_site_name_is_cut_from_title(title: str) -> None:
+    head = f'<meta property="og:site_name" content="Harbour Gazette"><title>{title}</title>'
+    assert fields(page(head))["headline"] == "Harbour ferry returns after winter repairs"
+
+
+def test_dash_inside_a_headline_is_kept() -> None:
+    head = (
+        '<meta property="og:site_name" content="Harbour Gazette">'
+        "<title>Ferry returns - and so do the queues | Harbour Gazette</title>"
+    )
+    assert fields(page(head))["headline"] == "Ferry returns - and so do the queues"
+
+
+def test_blog_name_in_h1_loses_to_the_post_title() -> None:
+    head = (
+        '<meta property="og:title" content="Notes from a wet weekend">'
+        "<title>Notes from a wet weekend | Saltmarsh Diary</title>"
+    )
+    body = "<header><h1>Saltmarsh Diary</h1></header>"
+    assert fields(page(head, body))["headline"] == "Notes from a wet weekend"
+
+
+def test_visible_h1_agreeing_with_meta_wins_over_seo_variant() -> None:
+    head = (
+        '<meta property="og:title" content="Ferry back: what changes for commuters">'
+        "<title>Harbour ferry back in service | Harbour Gazette</title>"
+        '<meta property="og:site_name" content="Harbour Gazette">'
+    )
+    body = "<h1>Harbour ferry back in service</h1>"
+    assert fields(page(head, body))["headline"] == "Harbour ferry back in service"
+
+
+# ---------------------------------------------------------------------- authors
+
+
+def test_organisation_next_to_a_person_is_dropped() -> None:
+    data = {
+        "@type": "NewsArticle",
+        "headline": "Pier lights replaced",
+        "author": [
+            {"@type": "Person", "name": "Ada Mensah"},
+            {"@type": "Organization", "name": "Wire Service"},
+        ],
+    }
+    assert item(page(ld(data)))["authors"] == ["Ada Mensah"]
+
+
+def test_publisher_as_sole_author_gives_way_to_the_meta_author() -> None:
+    data = {
+        "@type": "NewsArticle",
+        "headline": "Pier lights replaced",
+        "author": {"@type": "Organization", "name": "Harbour Gazette"},
+        "publisher": {"@type": "Organization", "name": "Harbour Gazette"},
+    }
+    head = ld(data) + '<meta name="author" content="Ada Mensah">'
+    assert item(page(head))["authors"] == ["Ada Mensah"]
+
+
+def test_organisation_is_kept_when_nothing_else_names_an_author() -> None:
+    data = {
+        "@type": "NewsArticle",
+        "headline": "Pier lights replaced",
+        "author": {"@type": "Organization", "name": "Harbour Gazette"},
+    }
+    assert item(page(ld(data)))["authors"] == ["Harbour Gazette"]
+
+
+def test_staff_placeholder_is_not_an_author() -> None:
+    data = {"@type": "NewsArticle", "headline": "Pier lights", "author": "Staff Writers"}
+    assert item(page(ld(data)))["authors"] == []
+
+
+def test_email_and_image_credit_are_not_authors() -> None:
+    data = {
+        "@type": "NewsArticle",
+        "headline": "Pier lights",
+        "author": [{"name": "ada@example.org"}, {"name": "(Image: Example Pictures)"},
+                   {"name": "Ada Mensah"}],
+    }  # fmt: skip
+    assert item(page(ld(data)))["authors"] == ["Ada Mensah"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("By Ann Lee and Bo Chen", ["Ann Lee", "Bo Chen"]),
+        ("Von Jana Roth und Ulf Berg", ["Jana Roth", "Ulf Berg"]),
+        ("Par Claire Dumas", ["Claire Dumas"]),
+        ("Ada Mensah (am)", ["Ada Mensah"]),
+        ("von Ada · 18. Oktober 2019", ["Ada"]),
+        ("by Staff Writers", []),
+    ],
+)
+def test_split_byline(byline: str, names: list[str]) -> None:
+    assert split_byline(byline) == names
+
+
+# ---------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-03-05", "2024-03-05"),
+        ("2024-03-05T07:30:00Z", "2024-03-05T07:30:00+00:00"),
+        ("2024-03-05T07:30:00+0100", "2024-03-05T07:30:00+01:00"),
+        ("Tue, 05 Mar 2024 07:30:00 +0000", "2024-03-05T07:30:00+00:00"),
+        ("not a date", None),
+    ],
+)
+def test_to_iso(value: str, expected: str | None) -> None:
+    assert to_iso(value) == expected
+
+
+def test_local_time_preferred_over_the_same_moment_in_utc() -> None:
+    head = (
+        '<meta property="article:published_time" content="2024-03-04T23:30:00Z">'
+        '<meta name="date" content="2024-03-05T00:30:00+01:00">'
+    )
+    assert item(page(head))["published"].startswith("2024-03-05")
+
+
+def test_date_in_url_settles_a_time_zone_difference() -> None:
+    head = '<meta property="article:published_time" content="2024-03-06T02:10:00Z">'
+    assert item(page(head))["published"] == "2024-03-05"
+
+
+# ---------------------------------------------------------------------- body and dateline
+
+
+def test_body_keeps_paragraphs_and_drops_a_repeated_headline() -> None:
+    head = '<meta property="og:title" content="Harbour ferry returns">'
+    html = page(head, paragraphs=["Harbour ferry returns", *PARAGRAPHS])
+    body = item(html)["body"].split("\n\n")
+    assert body[0].startswith("The ferry across the harbour")
+    assert "Harbour ferry returns" not in body
+
+
+def test_truncated_article_body_in_json_ld_is_not_used() -> None:
+    data = {"@type": "NewsArticle", "headline": "Ferry", "articleBody": PARAGRAPHS[0][:60]}
+    body = item(page(ld(data)))["body"]
+    assert "timetables would follow the summer pattern" in body
+
+
+def test_dateline_from_the_lead_paragraph_stays_in_the_body() -> None:
+    lead = "PORTSMOUTH, March 5 (Wire Service) - " + PARAGRAPHS[0]
+    head = '<meta property="article:published_time" content="2024-03-05T07:30:00+00:00">'
+    result = item(page(head, paragraphs=[lead, *PARAGRAPHS[1:]]))
+    assert result["dateline"]["place"] == "PORTSMOUTH"
+    assert result["dateline"]["agency"] == "Wire Service"
+    assert result["dateline"]["date"] == "2024-03-05"
+    assert result["body"].startswith("PORTSMOUTH, March 5 (Wire Service) - The ferry")
+
+
+def test_no_dateline_for_an_ordinary_lead() -> None:
+    assert item(page())["dateline"] is None
+
+
+# ---------------------------------------------------------------------- related links
+
+
+def test_related_box_links_are_grouped_by_heading_and_navigation_is_ignored() -> None:
+    body = (
+        '<nav class="related-sections"><a href="/sport">Sport</a>'
+        '<a href="/weather">Weather</a></nav>'
+        '<header><ul class="menu"><li><a href="/more-stories">More stories</a></li></ul></header>'
+    )
+    after = (
+        '<aside class="related-articles"><h3>Related coverage</h3>'
+        '<a href="/2024/02/01/ferry-repairs-begin">Ferry repairs begin</a>'
+        '<a href="https://other.example.net/quay">Quay plans approved</a></aside>'
+        '<section><h2>Read more</h2><ul><li><a href="/2024/01/09/tides">New tide gauges</a></li>'
+        "</ul></section>"
+        '<footer><div class="related"><a href="/about">About us</a></div></footer>'
+    )
+    html = page(body=body).replace("</article>", "</article>" + after)
+    links = item(html)["related_links"]
+    assert links == [
+        {"group": "Related coverage", "title": "Ferry repairs begin",
+         "url": "https://news.example.org/2024/02/01/ferry-repairs-begin"},
+        {"group": "Related coverage", "title": "Quay plans approved",
+         "url": "https://other.example.net/quay"},
+        {"group": "Read more", "title": "New tide gauges",
+         "url": "https://news.example.org/2024/01/09/tides"},
+    ]  # fmt: skip
+
+
+def test_page_without_related_box_has_no_related_links() -> None:
+    html = page(body='<nav><a href="/news">News</a></nav>')
+    assert item(html)["related_links"] == []
+
+
+# ---------------------------------------------------------------------- robustness
+
+
+def test_mojibake_from_a_wrong_declared_charset_is_repaired() -> None:
+    text = "Fähre fährt wieder über den Hafen"
+    html = page(f'<meta property="og:title" content="{text}">', charset="iso-8859-1")
+    misdecoded = html.encode("utf-8").decode("cp1252")
+    assert "Ã¤" in misdecoded
+    assert fields(misdecoded)["headline"] == text
+
+
+def test_empty_page_gives_empty_fields_not_an_error() -> None:
+    result = item("<html><body></body></html>")
+    assert result["headline"] is None
+    assert result["body"] is None
+    assert result["authors"] == []
