@@ -10,10 +10,33 @@ import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from newscrawl.items import Rejection
-from newscrawl.loaders import extract_article
+from newscrawl.loaders import Extraction, extract_article
 from newscrawl.profiles import SiteProfile
 from newscrawl.spiders.discovery import DiscoveryMixin, started_hosts
 from newscrawl.urls import canonicalize_url, site_of
+
+
+def extract_response(
+    spider: scrapy.Spider, response: TextResponse, section: str | None = None
+) -> Extraction:
+    """Every spider's article extraction: the response's own selector (parsed once), the
+    fetch time, the profiles setting, and a logged, counted profile mismatch."""
+    extraction = extract_article(
+        response.text,
+        response.url,
+        fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        section=section,
+        use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
+        selector=response.selector,
+    )
+    if extraction.mismatch:  # a profiled site whose page matched none of its layouts
+        spider.crawler.stats.inc_value(f"newscrawl/profile_mismatch/{site_of(response.url)}")
+        spider.logger.warning(
+            "Layout not recognised, generic extraction used for %s: %s",
+            response.url,
+            extraction.mismatch,
+        )
+    return extraction
 
 
 class ProfileSpider(DiscoveryMixin, scrapy.Spider):
@@ -94,22 +117,7 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
             kind = response.headers.get("Content-Type", b"").decode("latin-1") or "unknown"
             yield Rejection(url=canonicalize_url(response.url), reason="not_html", detail=kind)
             return
-        fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        extraction = extract_article(
-            response.text,
-            response.url,
-            fetched_at=fetched_at,
-            section=section,
-            use_profiles=self.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
-            selector=response.selector,
-        )
-        if extraction.mismatch:
-            self.crawler.stats.inc_value(f"newscrawl/profile_mismatch/{site_of(response.url)}")
-            self.logger.warning(
-                "Layout not recognised, generic extraction used for %s: %s",
-                response.url,
-                extraction.mismatch,
-            )
+        extraction = extract_response(self, response, section)
         yield extraction.item
         if self.max_age is not None:  # related links carry no date: a recent-only run
             return  # stays on what dated listings offer

@@ -19,7 +19,6 @@ every other spider's; robots.txt and the polite defaults of the project settings
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -29,8 +28,8 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.url import url_has_any_extension
 
 from newscrawl import pages
-from newscrawl.loaders import extract_article
 from newscrawl.scope import SiteScope
+from newscrawl.spiders.base import extract_response
 
 DEFAULT_MAX_PAGES = 5
 _SKIPPED_EXTENSIONS = {f".{ext}" for ext in IGNORED_EXTENSIONS}
@@ -147,16 +146,6 @@ class NewsSpider(scrapy.Spider):
         @returns requests 0 0
         @scrapes url site headline published authors body language fetched_at
         """
-        fetched_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        extraction = extract_article(
-            response.text,
-            response.url,
-            fetched_at=fetched_at,
-            section=section,
-            use_profiles=self.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
-            selector=response.selector,
-        )
-        if extraction.mismatch:  # a profiled site whose page matched none of its layouts
-            self.crawler.stats.inc_value(f"newscrawl/profile_mismatch/{extraction.item['site']}")
+        extraction = extract_response(self, response, section)
         self._count("article")
         yield extraction.item
