@@ -19,7 +19,6 @@ about news pages in general, never about one site:
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 from parsel import Selector
+
+from newscrawl.profiles.base import json_ld_documents
 
 # schema.org types whose instance is the page's article.
 ARTICLE_TYPES = frozenset(
@@ -108,13 +109,7 @@ def structured_types(selector: Selector) -> set[str]:
     of items that are not properties of another item. Broken JSON-LD is skipped.
     """
     found: set[str] = set()
-    for script in selector.xpath(
-        '//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]/text()'
-    ).getall():
-        try:
-            data = json.loads(script, strict=False)
-        except ValueError:
-            continue
+    for data in json_ld_documents(selector):
         for node in _walk(data):
             found |= _types_of(node.get("@type"))
     for itemtype in selector.xpath("//*[@itemscope and not(@itemprop)]/@itemtype").getall():

@@ -80,13 +80,7 @@ class ArticlePage:
     def linked_data(self) -> list[dict[str, Any]]:
         """Every JSON-LD object on the page, ``@graph`` and lists flattened."""
         objects: list[dict[str, Any]] = []
-        for script in self.selector.xpath(
-            '//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]/text()'
-        ).getall():
-            try:
-                data = json.loads(script, strict=False)
-            except ValueError:
-                continue
+        for data in json_ld_documents(self.selector):
             objects.extend(_flatten_ld(data))
         return objects
 
@@ -110,6 +104,18 @@ class ArticlePage:
         for name, attr in self.field_methods().items():
             raw[name] = getattr(self, attr)()
         return RawFields(**raw)  # type: ignore[typeddict-item]
+
+
+def json_ld_documents(selector: Selector) -> Iterator[Any]:
+    """The parsed content of each JSON-LD script of a page; a script that is not JSON is
+    skipped, as browsers and search engines skip it."""
+    for script in selector.xpath(
+        '//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]/text()'
+    ).getall():
+        try:
+            yield json.loads(script, strict=False)
+        except ValueError:
+            continue
 
 
 def _flatten_ld(data: Any) -> Iterator[dict[str, Any]]:
