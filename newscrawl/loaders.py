@@ -34,6 +34,9 @@ _PLACEHOLDER_WORDS = frozenset(
 )  # fmt: skip
 _BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by\s*[:\-]?\s*", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*", re.I)
+# Control characters other than tab and line breaks: never text, and one of them is enough
+# for the generic extractor's body finder to discard a whole page (issue 8).
+_HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def split_byline(byline: str) -> list[str]:
@@ -196,6 +199,8 @@ def extract_article(
     selector: Selector | None = None,
 ) -> Extraction:
     """Extract one article page into a loaded item (not yet normalised or validated)."""
+    if _HTML_CONTROL.search(html):  # as clean_text does for fields: each becomes a space
+        html, selector = _HTML_CONTROL.sub(" ", html), None  # the given selector saw them
     when = dt.date.fromisoformat(fetched_at[:10]) if fetched_at else None
     page, mismatch = choose_page(html, url, use_profiles=use_profiles, selector=selector, when=when)
     item = load_article(page.fields(), url, fetched_at=fetched_at, section=section)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 
 from newscrawl.items import Rejection
 from newscrawl.loaders import extract_article
@@ -60,7 +60,7 @@ class ProfileSpider(scrapy.Spider):
         self, response: Response, section: str | None = None, page: int = 1
     ) -> Iterator[scrapy.Request]:
         """Article links of a section page, then its next page."""
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, HtmlResponse):  # an XML selector would expand entities
             return
         for href in response.xpath(self.profile.listing_link_xpath).getall():
             url = response.urljoin(href)
