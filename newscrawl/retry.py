@@ -72,7 +72,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         result = super().process_response(request, response)
         if isinstance(result, Request):
-            return await self._wait(result, retry_after_seconds(response.headers.get("Retry-After")))
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            return await self._wait(result, retry_after)
         return result
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:

@@ -93,7 +93,7 @@ ARTICLES = [
         "Council clerk's note: Robert'); DROP TABLE articles;-- was only a test",
         [
             "The clerk typed ' OR '1'='1 into the old records form; nothing happened, "
-            "and the form now rejects quotes \"like these\" and semicolons; entirely.",
+            'and the form now rejects quotes "like these" and semicolons; entirely.',
             "SELECT * FROM minutes WHERE year = 2025; -- the query in the appendix is "
             "printed as text, as are the characters <, > and & in it.",
             *_filler("records form"),
@@ -114,8 +114,7 @@ ARTICLES = [
         "Planning office publishes its longest sentence yet",
         [
             "The planning notice ran to one sentence: "
-            + "and the applicant shall also provide a drawing of the northern elevation "
-            * 4000
+            + "and the applicant shall also provide a drawing of the northern elevation " * 4000
             + "end.",
             *_filler("planning notice"),
         ],
@@ -172,9 +171,9 @@ def article_page(article: Article) -> bytes:
     ld_text = json.dumps(ld, ensure_ascii=False).replace("</", "<\\/")
     paragraphs = "".join(f"<p>{ESCAPED(p, quote=False)}</p>\n" for p in article.paragraphs)
     page = (
-        f"<!DOCTYPE html><html lang=\"en\"><head>{meta}<title>{ESCAPED(article.headline)} "
-        f"| Fault Gazette</title><script type=\"application/ld+json\">{ld_text}</script>"
-        f"</head><body><header><nav><a href=\"/\">Home</a></nav></header><main>"
+        f'<!DOCTYPE html><html lang="en"><head>{meta}<title>{ESCAPED(article.headline)} '
+        f'| Fault Gazette</title><script type="application/ld+json">{ld_text}</script>'
+        f'</head><body><header><nav><a href="/">Home</a></nav></header><main>'
         f"<h1>{ESCAPED(article.headline, quote=False)}</h1>\n<article>{paragraphs}</article></main>"
         f"<footer>Fault Gazette</footer></body></html>"
     )
