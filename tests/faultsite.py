@@ -240,6 +240,13 @@ def front_page() -> bytes:
     ).encode()
 
 
+def links_page() -> bytes:
+    """Only the dangerous links, and redirects to dangerous places, for the guard tests."""
+    links = FORBIDDEN_LINKS + [p for p in FAULTS if p.startswith("/redirect/to-")]
+    items = "".join(f'<li><a href="{ESCAPED(u)}">{ESCAPED(u)}</a></li>' for u in links)
+    return f"<!DOCTYPE html><html><body><ul>{items}</ul></body></html>".encode()
+
+
 class FaultSite(ThreadingHTTPServer):
     """Record every request; answer SITE with the fault pages and anything else with a trap."""
 
@@ -256,6 +263,7 @@ class FaultSite(ThreadingHTTPServer):
         self.bombs = {"gzip": _bomb("gzip", bomb_size), "deflate": _bomb("deflate", bomb_size)}
         self.huge_size = huge_size
         self.articles = {a.path: a for a in ARTICLES}
+        self.hosts = {SITE}  # netlocs answered as the fault site; tests may add some
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
 
     @property
@@ -276,11 +284,13 @@ class FaultSite(ThreadingHTTPServer):
     def reply(self, url: str) -> Reply:
         hit = self.record(url)
         parts = urlsplit(url)
-        if (parts.hostname or "").lower() != SITE:
+        if parts.netloc.lower() not in self.hosts:
             return Reply(200, b"<html><body><h1>TRAP: this host must never be asked</h1>")
         path = parts.path or "/"
         if path == "/":
             return Reply(body=front_page())
+        if path == "/links/":
+            return Reply(body=links_page())
         if path == "/robots.txt":
             return Reply(body=ROBOTS, kind="text/plain")
         if path in self.articles:
@@ -307,8 +317,8 @@ class FaultSite(ThreadingHTTPServer):
             "/redirect/loop-a": "/redirect/loop-b",
             "/redirect/loop-b": "/redirect/loop-a",
             "/redirect/to-other-host": "http://other.invalid/2025/09/01/a-story-elsewhere/",
-            "/redirect/to-metadata": "http://169.254.169.254/latest/meta-data/",
-            "/redirect/to-loopback": "http://127.0.0.2/admin/",
+            "/redirect/to-metadata": "http://169.254.169.254/latest/meta-data/iam/",
+            "/redirect/to-loopback": "http://127.0.0.2/from-a-redirect/",
             "/redirect/to-file": "file:///etc/passwd",
             "/redirect/to-subdomain": f"http://ads.{SITE}/banner/",
             "/redirect/to-other-port": f"http://{SITE}:8080/another-port/",
