@@ -10,6 +10,7 @@ in the store or not at all, and a crash loses at most the open batch, never stor
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,6 +63,13 @@ def sqlite_path(store_url: str) -> Path:
     return Path(path[1:] if path.startswith("/") else path)
 
 
+def _why(path: Path) -> str:
+    """A hint for SQLite's "unable to open database file", which does not say why."""
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return " (the store's file or folder is read-only)"
+    return ""
+
+
 class Store:
     """One SQLite connection, used from the reactor thread only."""
 
@@ -69,6 +77,10 @@ class Store:
         self.path = Path(path)
         self.batch_size = batch_size
         self._pending = 0
+        # The first write error, after which every write fails: a transaction whose COMMIT
+        # failed (disk full) stays open in SQLite, and later INSERTs would "succeed" into
+        # it, letting records through to the feed that never reach the disk.
+        self.failed: StoreError | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None)
@@ -78,7 +90,7 @@ class Store:
             self.db.executescript(_SCHEMA)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+            raise StoreError(f"cannot open store {self.path}: {exc}{_why(self.path)}") from exc
 
     @classmethod
     def from_url(cls, store_url: str, **kwargs: Any) -> Store:
@@ -148,6 +160,7 @@ class Store:
         )
 
     def _write(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        self._check_usable()
         try:
             if not self.db.in_transaction:
                 self.db.execute("BEGIN IMMEDIATE")
@@ -157,18 +170,35 @@ class Store:
                 self.commit()
             return cursor
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot write to store {self.path}: {exc}") from exc
+            raise self._fail(f"cannot write to store {self.path}: {exc}") from exc
 
     def commit(self) -> None:
+        self._check_usable()
         if self.db.in_transaction:
             try:
                 self.db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot commit to store {self.path}: {exc}") from exc
+                raise self._fail(f"cannot commit to store {self.path}: {exc}") from exc
         self._pending = 0
+
+    def _check_usable(self) -> None:
+        if self.failed is not None:
+            raise StoreError(f"store {self.path} unusable after an earlier error: {self.failed}")
+
+    def _fail(self, message: str) -> StoreError:
+        """Roll back the open batch and refuse every later write (see ``failed``)."""
+        self.failed = StoreError(message)
+        try:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the batch is lost either way; the error below says so
+        self._pending = 0
+        return self.failed
 
     def close(self) -> None:
         try:
-            self.commit()
+            if self.failed is None:
+                self.commit()
         finally:
             self.db.close()
