@@ -55,7 +55,8 @@ def canonicalize_url(url: str) -> str:
         return url
     host = site_of(url)
     netloc = host
-    if parts.port is not None and str(parts.port) != _DEFAULT_PORTS[scheme]:
+    # The result is https, so :443 is its default port too (else not idempotent).
+    if parts.port is not None and str(parts.port) not in (_DEFAULT_PORTS[scheme], "443"):
         netloc = f"{host}:{parts.port}"
     path = _MULTI_SLASH.sub("/", parts.path or "/")
     pairs = parse_qsl(parts.query, keep_blank_values=True)
