@@ -14,7 +14,6 @@ import email.utils
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
 
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
 from parsel import Selector
@@ -25,7 +24,7 @@ from newscrawl.generic import GenericArticlePage
 from newscrawl.items import ARTICLE_FIELDS, ArticleItem, Image, RawFields, RelatedLink
 from newscrawl.profiles import ArticlePage, ProfileMismatch, profile_for
 from newscrawl.text import clean_text
-from newscrawl.urls import canonicalize_url, site_of
+from newscrawl.urls import canonicalize_url, safe_urljoin, site_of
 
 # A byline entry that names a desk, not a person ("by Staff Writers", "AFP Staff Writers").
 _PLACEHOLDER_WORDS = frozenset(
@@ -77,7 +76,7 @@ def _or_none(value: Any) -> Any:
 
 def _absolute_link(link: RelatedLink, loader_context: dict[str, Any]) -> RelatedLink | None:
     title = clean_text(link.get("title"))
-    url = urljoin(loader_context["base_url"], (link.get("url") or "").strip())
+    url = safe_urljoin(loader_context["base_url"], link.get("url"))
     if not title or not url.startswith(("http://", "https://")):
         return None
     group = clean_text(link.get("group")) or None
@@ -85,7 +84,7 @@ def _absolute_link(link: RelatedLink, loader_context: dict[str, Any]) -> Related
 
 
 def _absolute_image(image: Image, loader_context: dict[str, Any]) -> Image | None:
-    url = urljoin(loader_context["base_url"], (image.get("url") or "").strip())
+    url = safe_urljoin(loader_context["base_url"], image.get("url"))
     if not url.startswith(("http://", "https://")):
         return None
     return Image(url=url, caption=clean_text(image.get("caption")) or None)
@@ -168,9 +167,12 @@ def resolve_url(url: str, declared: str | None) -> str:
     following it would hide the copy instead of recording it as an alias.
     """
     if declared:
-        declared = urljoin(url, declared.strip())
-        if site_of(declared) == site_of(url):
-            return canonicalize_url(declared)
+        declared = safe_urljoin(url, declared)
+        try:
+            if declared and site_of(declared) == site_of(url):
+                return canonicalize_url(declared)
+        except ValueError:  # a malformed declared canonical (port 99999, "[::1"): ignored
+            pass
     return canonicalize_url(url)
 
 

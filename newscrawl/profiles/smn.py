@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 from w3lib.html import remove_tags, replace_entities
 
 from newscrawl.items import Image, RelatedLink
 from newscrawl.profiles.base import ArticlePage, ProfileMismatch, Section, SiteProfile, field
+from newscrawl.urls import safe_urljoin
 
 BODY_START = "<!--body-2-incontainer.php-->"
 BODY_END = "<!--RELATED LINKS-->"
@@ -150,7 +150,9 @@ class ClassicArticlePage(ArticlePage):
             src = (img.get("src") or "").strip()
             if not src or _is_decoration(src):
                 continue
-            url = urljoin(self.url, src)
+            url = safe_urljoin(self.url, src)
+            if not url:
+                continue
             holder = img.getparent()
             while holder is not None and holder.tag not in ("table", "center", "figure", "div"):
                 holder = holder.getparent()
@@ -158,8 +160,9 @@ class ClassicArticlePage(ArticlePage):
             found.setdefault(url, Image(url=url, caption=caption or img.get("alt") or None))
         og_image = self.meta.get("og:image")
         if og_image and not _is_decoration(og_image):
-            url = urljoin(self.url, og_image)
-            found.setdefault(url, Image(url=url, caption=None))
+            url = safe_urljoin(self.url, og_image)
+            if url:
+                found.setdefault(url, Image(url=url, caption=None))
         return list(found.values())
 
     @field("related_links")
@@ -187,7 +190,9 @@ class ClassicArticlePage(ArticlePage):
             href = (node.get("href") or "").strip()
             title = _text(node)
             if title and href and not href.startswith(("javascript:", "mailto:", "#")):
-                links.append(RelatedLink(group=group, title=title, url=urljoin(self.url, href)))
+                url = safe_urljoin(self.url, href)
+                if url:
+                    links.append(RelatedLink(group=group, title=title, url=url))
         return links
 
     @field("language")

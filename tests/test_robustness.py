@@ -1,0 +1,40 @@
+"""Inputs the fuzzer (bench/fuzz_extract.py) found to crash extraction, kept as regressions."""
+
+from __future__ import annotations
+
+from newscrawl.charset import fallback_encoding
+from newscrawl.cli import read_page
+from newscrawl.loaders import extract_article, resolve_url
+from newscrawl.urls import safe_urljoin
+
+BODY = "<p>" + "The ferry timetable changes on Monday for the winter season. " * 6 + "</p>"
+
+
+def test_a_meta_tag_with_a_malformed_attribute_name() -> None:
+    html = f'<html><head><meta {{"x":1}}property="og:title" content="T"></head><body>{BODY}</body>'
+    item = extract_article(html, "https://news.example/2025/09/01/a-story/").item
+    assert "ferry timetable" in item["body"]
+
+
+def test_a_declared_canonical_urllib_cannot_read_is_ignored() -> None:
+    url = "https://news.example/a/"
+    assert resolve_url(url, "http://[::1") == url
+    assert resolve_url(url, "https://news.example:99999/") == url
+    assert safe_urljoin(url, "http://[::1/x") == ""
+
+
+def test_a_broken_related_link_on_a_profiled_page() -> None:
+    html = open("fixtures/pages/smn_classic_variant.html", encoding="utf-8").read()
+    html = html.replace("</body>", '<a href="http://[::1/x">Broken link text here</a></body>')
+    extraction = extract_article(html, "https://www.spacewar.com/reports/Some_Story_999.html")
+    assert extraction.item["headline"]
+
+
+def test_windows_1252_labelled_utf8_is_read_as_written(tmp_path) -> None:
+    text = "Café owners said “finally” — twice"
+    page = f'<html><head><meta charset="utf-8"></head><body><p>{text}</p></body></html>'
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode("cp1252"))
+    assert text in read_page(path)
+    assert fallback_encoding(page.encode("utf-8"), "utf-8") is None  # valid UTF-8: kept
+    assert fallback_encoding(b"\x00\x9f\xfe", "utf-8") is None  # binary: left alone
