@@ -261,7 +261,7 @@ class FaultSite(ThreadingHTTPServer):
         self._certs = tempfile.TemporaryDirectory()
         self.tls = self_signed_context(Path(self._certs.name))
         self.bombs = {"gzip": _bomb("gzip", bomb_size), "deflate": _bomb("deflate", bomb_size)}
-        self.huge_size = huge_size
+        self.huge_body = b"<p>" + b"x" * huge_size + b"</p>"
         self.articles = {a.path: a for a in ARTICLES}
         self.hosts = {SITE}  # netlocs answered as the fault site; tests may add some
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -337,7 +337,7 @@ class FaultSite(ThreadingHTTPServer):
             kind = "gzip" if path.endswith("gz") else "deflate"
             return Reply(body=self.bombs[kind], headers={"Content-Encoding": kind})
         if path == "/huge":
-            return Reply(body=b"<p>" + b"x" * self.huge_size + b"</p>")
+            return Reply(body=self.huge_body)
         if path == "/malformed":
             body = b"<html><head><title>Broken<body><p>unclosed <b><i>tags</p></div></table>"
             return Reply(body=body + b"<p attr='x>" * 500 + b"<!-- never closed")

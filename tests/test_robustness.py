@@ -38,3 +38,30 @@ def test_windows_1252_labelled_utf8_is_read_as_written(tmp_path) -> None:
     assert text in read_page(path)
     assert fallback_encoding(page.encode("utf-8"), "utf-8") is None  # valid UTF-8: kept
     assert fallback_encoding(b"\x00\x9f\xfe", "utf-8") is None  # binary: left alone
+
+
+def test_xml_responses_are_never_parsed_by_the_spiders() -> None:
+    """parsel's XML selector expands internal entities (a billion-laughs document grows);
+    so the spiders read HtmlResponses only, and an XML page is counted, not parsed."""
+    import sys
+
+    from scrapy.http import XmlResponse
+    from scrapy.utils.test import get_crawler
+
+    sys.path.insert(0, "tests")
+    from faultsite import LOL
+
+    from newscrawl.spiders.news import NewsSpider
+
+    small = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;">]><r>&c;</r>'
+    )  # libxml2 gives up on the full bomb (LOL), but expands this 16-fold one
+    expanded = XmlResponse("http://faults.invalid/s.xml", body=small).xpath("string(/*)").get()
+    assert expanded == "lol" * 16  # why XML must not reach a selector
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(crawler, start_urls="http://faults.invalid/")
+    response = XmlResponse("http://faults.invalid/sitemap.xml", body=LOL)
+    assert list(spider.parse_listing(response)) == []
+    assert list(spider.parse_page(response)) == []
+    assert crawler.stats.get_value("newscrawl/news/not_article") == 2
