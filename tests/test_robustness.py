@@ -65,3 +65,16 @@ def test_xml_responses_are_never_parsed_by_the_spiders() -> None:
     assert list(spider.parse_listing(response)) == []
     assert list(spider.parse_page(response)) == []
     assert crawler.stats.get_value("newscrawl/news/not_article") == 2
+
+
+def test_retry_after_in_both_forms() -> None:
+    import datetime as dt
+
+    from newscrawl.retry import retry_after_seconds
+
+    now = dt.datetime(2025, 9, 1, 12, 0, 0, tzinfo=dt.UTC)
+    assert retry_after_seconds(b"120", now) == 120
+    assert retry_after_seconds(b"Mon, 01 Sep 2025 12:00:30 GMT", now) == 30
+    assert retry_after_seconds(b"Mon, 01 Sep 2025 11:00:00 GMT", now) == 0  # in the past
+    assert retry_after_seconds(b"soon", now) == 0
+    assert retry_after_seconds(None, now) == 0
