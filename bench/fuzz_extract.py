@@ -117,12 +117,12 @@ def place(exc: BaseException) -> str:
     return f"{Path(frame.filename).name}:{frame.lineno}" if frame else "?"
 
 
-def worker(args: tuple[int, int, float, str]) -> tuple[int, Counter, dict[str, bytes]]:
+def worker(args: tuple[int, int, float, str]) -> tuple[int, Counter, dict[str, bytes], Counter]:
     seed, quota, deadline, url_mode = args
     logging.disable(logging.CRITICAL)  # trafilatura and htmldate warn about broken pages
     rng = random.Random(seed)
     pool = seeds()
-    tried, failures, examples = 0, Counter(), {}
+    tried, failures, examples, handled = 0, Counter(), {}, Counter()
     while tried < quota and time.time() < deadline:
         page, url = rng.choice(pool)
         data = mutate(page, rng, pool)
@@ -132,11 +132,15 @@ def worker(args: tuple[int, int, float, str]) -> tuple[int, Counter, dict[str, b
         try:
             extraction = extract_article(decode(data), url, use_profiles=rng.random() < 0.7)
             normalize_record(ItemAdapter(extraction.item))
+            if extraction.error:  # caught at the extract_article boundary: still a bug
+                key = f"handled: {extraction.error[:120]}"
+                handled[key] += 1
+                examples.setdefault(key, data)
         except Exception as exc:  # noqa: BLE001 - counting them is the point
             key = f"{type(exc).__name__} at {place(exc)}: {str(exc)[:120]}"
             failures[key] += 1
             examples.setdefault(key, data)
-    return tried, failures, examples
+    return tried, failures, examples, handled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,12 +164,18 @@ def main(argv: list[str] | None = None) -> int:
     tried = sum(r[0] for r in results)
     failures: Counter = sum((r[1] for r in results), Counter())
     examples = {k: v for r in results for k, v in r[2].items()}
+    handled: Counter = sum((r[3] for r in results), Counter())
     print(f"seed pages: {len(seeds())}, workers: {args.workers}, seed: {args.seed}")
     print(f"inputs tried: {tried} in {elapsed:.0f} s ({tried / elapsed:.0f} inputs/s)")
     print(f"unhandled exceptions: {sum(failures.values())} ({len(failures)} distinct)")
-    if failures:
+    print(
+        f"generic extraction errors handled at the extract_article boundary (pages "
+        f"rejected as extraction_error): {sum(handled.values())} ({len(handled)} distinct)"
+    )
+    if failures or handled:
         args.save.mkdir(parents=True, exist_ok=True)
-    for number, (key, count) in enumerate(failures.most_common(), 1):
+    found = failures.most_common() + handled.most_common()
+    for number, (key, count) in enumerate(found, 1):
         path = args.save / f"failure-{number}.html"
         path.write_bytes(examples[key])
         print(f"  {count:6d}  {key}  (reproducer: {path})")

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import logging
 import re
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
@@ -33,6 +36,8 @@ _PLACEHOLDER_WORDS = frozenset(
 )  # fmt: skip
 _BY_PREFIX = re.compile(r"^\s*(?:written\s+)?by\s*[:\-]?\s*", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\|)\s*", re.I)
+logger = logging.getLogger(__name__)
+
 # Control characters other than tab and line breaks: never text, and one of them is enough
 # for the generic extractor's body finder to discard a whole page (issue 8).
 _HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -140,6 +145,7 @@ class Extraction:
     item: ArticleItem
     layout: str  # the page class that produced the fields ("smn-classic", "generic", ...)
     mismatch: str | None = None  # why the site's profile did not apply, if it claims the URL
+    error: str | None = None  # generic extraction failed on this page: the item is empty
 
 
 def choose_page(
@@ -205,5 +211,18 @@ def extract_article(
         html, selector = _HTML_CONTROL.sub(" ", html), None  # the given selector saw them
     when = dt.date.fromisoformat(fetched_at[:10]) if fetched_at else None
     page, mismatch = choose_page(html, url, use_profiles=use_profiles, selector=selector, when=when)
-    item = load_article(page.fields(), url, fetched_at=fetched_at, section=section)
-    return Extraction(item=item, layout=page.layout, mismatch=mismatch)
+    error = None
+    try:
+        fields = page.fields()
+    except Exception as exc:
+        # Generic extraction meets pages no rule foresaw: a bug there costs this page (an
+        # empty item, rejected as ``extraction_error`` by the spiders), not the crawl.
+        # Site profiles are precise code; their bugs still raise.
+        if not isinstance(page, GenericArticlePage):
+            raise
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        error = f"{type(exc).__name__} at {Path(where.filename).name}:{where.lineno}: {exc}"
+        logger.warning("Generic extraction failed on %s: %s", url, error, exc_info=True)
+        fields = RawFields()
+    item = load_article(fields, url, fetched_at=fetched_at, section=section)
+    return Extraction(item=item, layout=page.layout, mismatch=mismatch, error=error)

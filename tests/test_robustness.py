@@ -78,3 +78,13 @@ def test_retry_after_in_both_forms() -> None:
     assert retry_after_seconds(b"Mon, 01 Sep 2025 11:00:00 GMT", now) == 0  # in the past
     assert retry_after_seconds(b"soon", now) == 0
     assert retry_after_seconds(None, now) == 0
+
+
+def test_a_generic_extraction_error_costs_the_page_not_the_crawl() -> None:
+    """Found by the fuzzer: every headline candidate is punctuation, and generic.py's
+    headline vote takes max() of nothing. Reported for generic.py; until then the page
+    comes back empty with the error, and the spiders reject it as extraction_error."""
+    html = f"<html><head><title>!!!</title></head><body><h1>...</h1>{BODY}</body></html>"
+    extraction = extract_article(html, "https://news.example/2025/09/01/a-story/")
+    assert extraction.error and extraction.error.startswith("ValueError at generic.py")
+    assert extraction.item["headline"] is None and extraction.item["body"] is None

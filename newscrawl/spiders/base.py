@@ -91,6 +91,11 @@ class ProfileSpider(scrapy.Spider):
             use_profiles=self.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
             selector=response.selector,
         )
+        if extraction.error:  # generic extraction failed on this page (logged)
+            yield Rejection(
+                url=extraction.item["url"], reason="extraction_error", detail=extraction.error
+            )
+            return
         if extraction.mismatch:
             self.crawler.stats.inc_value(f"newscrawl/profile_mismatch/{site_of(response.url)}")
             self.logger.warning(

@@ -29,6 +29,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.url import url_has_any_extension
 
 from newscrawl import pages
+from newscrawl.items import Rejection
 from newscrawl.loaders import extract_article
 from newscrawl.scope import SiteScope
 
@@ -159,6 +160,11 @@ class NewsSpider(scrapy.Spider):
             use_profiles=self.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
             selector=response.selector,
         )
+        if extraction.error:  # generic extraction failed on this page (logged)
+            yield Rejection(
+                url=extraction.item["url"], reason="extraction_error", detail=extraction.error
+            )
+            return
         if extraction.mismatch:  # a profiled site whose page matched none of its layouts
             self.crawler.stats.inc_value(f"newscrawl/profile_mismatch/{extraction.item['site']}")
         self._count("article")
