@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from itemadapter import ItemAdapter
 from w3lib.encoding import html_to_unicode
 
+from newscrawl.charset import fallback_encoding
 from newscrawl.loaders import extract_article
 from newscrawl.neardup import NearDupConfig, apply_plan, plan_feed
 from newscrawl.text import normalize_record
@@ -31,8 +32,9 @@ def read_page(path: Path) -> str:
     data = path.read_bytes()
     if path.suffix == ".gz":
         data = gzip.decompress(data)
-    _, text = html_to_unicode(None, data)
-    return text
+    encoding, text = html_to_unicode(None, data)
+    fallback = fallback_encoding(data, encoding)  # Windows-1252 labelled UTF-8
+    return data.decode(fallback) if fallback else text
 
 
 def extract_file(path: Path, url: str | None, *, use_profiles: bool = True) -> dict[str, Any]:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import logging
 import re
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
 from parsel import Selector
@@ -25,7 +27,7 @@ from newscrawl.generic import GenericArticlePage
 from newscrawl.items import ARTICLE_FIELDS, ArticleItem, Image, RawFields, RelatedLink
 from newscrawl.profiles import ArticlePage, ProfileMismatch, profile_for
 from newscrawl.text import clean_text
-from newscrawl.urls import canonicalize_url, site_of
+from newscrawl.urls import canonicalize_url, safe_urljoin, site_of
 
 # A byline entry that names a desk, not a person ("by Staff Writers", "AFP Staff Writers").
 _PLACEHOLDER_WORDS = frozenset(
@@ -48,6 +50,11 @@ _AUTHOR_SPLIT = re.compile(
 _TRAILING_HANDLE = re.compile(r"\s*\([\w.\- ]{1,6}\)$")
 # A byline entry that is a date or time, not a name ("18. Oktober 2019", "13:36 Uhr").
 _DATE_LIKE = re.compile(r"\d{1,2}[.:/]\s?\d{1,2}|\d{4}")
+logger = logging.getLogger(__name__)
+
+# Control characters other than tab and line breaks: never text, and one of them is enough
+# for the generic extractor's body finder to discard a whole page (issue 8).
+_HTML_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def split_byline(byline: str) -> list[str]:
@@ -92,7 +99,7 @@ def _or_none(value: Any) -> Any:
 
 def _absolute_link(link: RelatedLink, loader_context: dict[str, Any]) -> RelatedLink | None:
     title = clean_text(link.get("title"))
-    url = urljoin(loader_context["base_url"], (link.get("url") or "").strip())
+    url = safe_urljoin(loader_context["base_url"], link.get("url"))
     if not title or not url.startswith(("http://", "https://")):
         return None
     group = clean_text(link.get("group")) or None
@@ -100,7 +107,7 @@ def _absolute_link(link: RelatedLink, loader_context: dict[str, Any]) -> Related
 
 
 def _absolute_image(image: Image, loader_context: dict[str, Any]) -> Image | None:
-    url = urljoin(loader_context["base_url"], (image.get("url") or "").strip())
+    url = safe_urljoin(loader_context["base_url"], image.get("url"))
     if not url.startswith(("http://", "https://")):
         return None
     return Image(url=url, caption=clean_text(image.get("caption")) or None)
@@ -156,6 +163,7 @@ class Extraction:
     item: ArticleItem
     layout: str  # the page class that produced the fields ("smn-classic", "generic", ...)
     mismatch: str | None = None  # why the site's profile did not apply, if it claims the URL
+    error: str | None = None  # generic extraction failed on this page: the item is empty
 
 
 def choose_page(
@@ -183,9 +191,12 @@ def resolve_url(url: str, declared: str | None) -> str:
     following it would hide the copy instead of recording it as an alias.
     """
     if declared:
-        declared = urljoin(url, declared.strip())
-        if site_of(declared) == site_of(url):
-            return canonicalize_url(declared)
+        declared = safe_urljoin(url, declared)
+        try:
+            if declared and site_of(declared) == site_of(url):
+                return canonicalize_url(declared)
+        except ValueError:  # a malformed declared canonical (port 99999, "[::1"): ignored
+            pass
     return canonicalize_url(url)
 
 
@@ -214,7 +225,22 @@ def extract_article(
     selector: Selector | None = None,
 ) -> Extraction:
     """Extract one article page into a loaded item (not yet normalised or validated)."""
+    if _HTML_CONTROL.search(html):  # as clean_text does for fields: each becomes a space
+        html, selector = _HTML_CONTROL.sub(" ", html), None  # the given selector saw them
     when = dt.date.fromisoformat(fetched_at[:10]) if fetched_at else None
     page, mismatch = choose_page(html, url, use_profiles=use_profiles, selector=selector, when=when)
-    item = load_article(page.fields(), url, fetched_at=fetched_at, section=section)
-    return Extraction(item=item, layout=page.layout, mismatch=mismatch)
+    error = None
+    try:
+        fields = page.fields()
+    except Exception as exc:
+        # Generic extraction meets pages no rule foresaw: a bug there costs this page (an
+        # empty item, rejected as ``extraction_error`` by the spiders), not the crawl.
+        # Site profiles are precise code; their bugs still raise.
+        if not isinstance(page, GenericArticlePage):
+            raise
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        error = f"{type(exc).__name__} at {Path(where.filename).name}:{where.lineno}: {exc}"
+        logger.warning("Generic extraction failed on %s: %s", url, error, exc_info=True)
+        fields = RawFields()
+    item = load_article(fields, url, fetched_at=fetched_at, section=section)
+    return Extraction(item=item, layout=page.layout, mismatch=mismatch, error=error)

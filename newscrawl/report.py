@@ -11,6 +11,11 @@
 - ``fields/<name>``: how many of those had ``headline``, ``body``, ``published``,
   ``dateline``; coverage is that count over ``articles``.
 
+Beside the table, one *outcome* line says whether the run did its job: why it finished,
+what was stored, rejected or found twice, what failed for good by kind
+(``newscrawl/failures/<kind>``, :mod:`newscrawl.failures`), what was refused on purpose
+(guards, robots.txt, offsite) and how many retries it took (:func:`build_outcome`).
+
 The counters live in the crawl stats as ``newscrawl/report/<site>/<counter>`` (and
 ``newscrawl/report/all/...``) while the crawl runs, so monitors can read them at close
 (:mod:`newscrawl.monitors`). When the spider closes, the report is logged as a table and
@@ -35,6 +40,8 @@ from newscrawl.urls import site_of
 
 logger = logging.getLogger(__name__)
 
+# Finish reasons that mean the crawl did not do its job (the crawl command exits non-zero).
+FAILED_REASONS = frozenset({"store_error"})
 COVERAGE_FIELDS = ("headline", "body", "published", "dateline")
 COUNTERS = ("pages", "new", "duplicate", "rejected", "articles")
 PREFIX = "newscrawl/report"
@@ -46,6 +53,33 @@ def coverage(stats: dict[str, Any], site: str, name: str) -> float | None:
     if not articles:
         return None
     return stats.get(f"{PREFIX}/{site}/fields/{name}", 0) / articles
+
+
+def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    prefix += "/"
+    return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+
+def build_outcome(stats: dict[str, Any]) -> dict[str, Any]:
+    """Whether the run did its job, and what failed or was refused, from its stats."""
+    refused = _group(stats, "newscrawl/refused")
+    for key, kind in (("robotstxt/forbidden", "robots_txt"), ("offsite/filtered", "offsite")):
+        if stats.get(key):
+            refused[kind] = stats[key]
+    reason = stats.get("finish_reason")
+    return {
+        "finish_reason": reason,
+        "ok": reason not in FAILED_REASONS and not stats.get("newscrawl/store_error"),
+        "store_error": stats.get("newscrawl/store_error"),
+        "pages": stats.get("response_received_count", 0),
+        "stored": stats.get("newscrawl/stored", 0),
+        "rejected": _group(stats, "newscrawl/rejected"),
+        "duplicates": stats.get("newscrawl/duplicate", 0),
+        "failures": _group(stats, "newscrawl/failures"),
+        "refused": refused,
+        "retries": stats.get("retry/count", 0),
+        "spider_errors": _group(stats, "spider_exceptions"),
+    }
 
 
 def report_sites(stats: dict[str, Any]) -> list[str]:
@@ -116,6 +150,19 @@ class RunReport:
             rows.append(row)
         self.rows = rows
         logger.info("Run report (%s):\n%s", reason, format_table(rows))
+        outcome = build_outcome({"finish_reason": reason, **stats})
+        failed = sum(outcome["failures"].values())
+        logger.log(
+            logging.WARNING if failed or not outcome["ok"] else logging.INFO,
+            "Run outcome: %s, %d pages, %d stored, %d failed %s, %d refused %s",
+            outcome["finish_reason"],
+            outcome["pages"],
+            outcome["stored"],
+            failed,
+            {k: v for k, v in outcome["failures"].items() if "/" not in k},
+            sum(outcome["refused"].values()),
+            outcome["refused"],
+        )
 
     def engine_stopped(self) -> None:
         if not self.path:
@@ -123,7 +170,7 @@ class RunReport:
         stats = self.stats.get_stats()
         report = {
             "spider": self.crawler.spider.name if self.crawler.spider else None,
-            "finish_reason": stats.get("finish_reason"),
+            **build_outcome(stats),
             "sites": getattr(self, "rows", []),
             "monitors": {
                 "failed": stats.get("newscrawl/monitors/failed"),

@@ -107,6 +107,36 @@ NEWSCRAWL_COVERAGE_FLOORS = {"headline": 0.9, "body": 0.9, "published": 0.6, "da
 NEWSCRAWL_COVERAGE_MIN_ARTICLES = 10
 
 # `scrapy crawl` with exit statuses for schedulers (newscrawl.commands.crawl): 75 when the
-# store is locked by another crawl, NEWSCRAWL_MONITOR_EXIT_CODE when a monitor failed.
+# store is locked by another crawl, 2 when the run failed (store error), and
+# NEWSCRAWL_MONITOR_EXIT_CODE when a monitor failed.
 COMMANDS_MODULE = "newscrawl.commands"
 NEWSCRAWL_MONITOR_EXIT_CODE = 3
+
+# --- Hardening against the hostile web (newscrawl/guard.py, failures.py, retry.py) -------
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        # Outermost: sees each request's final outcome, after retries and redirects.
+        "newscrawl.failures.FailureStatsMiddleware": 10,
+        # Before robots.txt (100), so not even a robots.txt request leaves for them.
+        "newscrawl.guard.AddressGuardMiddleware": 40,
+        "newscrawl.guard.ScopeGuardMiddleware": 45,
+        # Scrapy's own, with backoff and counters added (same priorities).
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "newscrawl.retry.BackoffRetryMiddleware": 550,
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "newscrawl.failures.CountingHttpCompressionMiddleware": 590,
+        "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+        "newscrawl.failures.CountingRedirectMiddleware": 600,
+        # After decompression (590) in response order: Windows-1252 labelled UTF-8.
+        "newscrawl.charset.CharsetFallbackMiddleware": 585,
+    }
+)
+# Only http(s) is ever downloaded: no local files, FTP, S3 or data: URLs from a page.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# A news page is far below these; they bound memory per response, compressed or not
+# (DOWNLOAD_MAXSIZE above also caps decompression, so a gzip bomb stops there).
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+# Retry waits: BASE * 2**(attempt-1) seconds, or Retry-After if longer, never over MAX.
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0

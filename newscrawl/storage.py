@@ -81,6 +81,13 @@ def sqlite_path(store_url: str) -> Path:
     return Path(path[1:] if path.startswith("/") else path)
 
 
+def _why(path: Path) -> str:
+    """A hint for SQLite's "unable to open database file", which does not say why."""
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return " (the store's file or folder is read-only)"
+    return ""
+
+
 class Store:
     """One SQLite connection, used from the reactor thread only."""
 
@@ -89,6 +96,10 @@ class Store:
         self.batch_size = batch_size
         self._pending = 0
         self._lock_file: Path | None = None
+        # The first write error, after which every write fails: a transaction whose COMMIT
+        # failed (disk full) stays open in SQLite, and later INSERTs would "succeed" into
+        # it, letting records through to the feed that never reach the disk.
+        self.failed: StoreError | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None)
@@ -103,7 +114,7 @@ class Store:
             if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+            raise StoreError(f"cannot open store {self.path}: {exc}{_why(self.path)}") from exc
 
     @classmethod
     def from_url(cls, store_url: str, **kwargs: Any) -> Store:
@@ -225,6 +236,7 @@ class Store:
         )
 
     def _write(self, sql: str, params: tuple[Any, ...]) -> sqlite3.Cursor:
+        self._check_usable()
         try:
             if not self.db.in_transaction:
                 self.db.execute("BEGIN IMMEDIATE")
@@ -234,7 +246,7 @@ class Store:
                 self.commit()
             return cursor
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot write to store {self.path}: {exc}") from exc
+            raise self._fail(f"cannot write to store {self.path}: {exc}") from exc
 
     def _write_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         try:
@@ -245,16 +257,33 @@ class Store:
             raise StoreError(f"cannot write to store {self.path}: {exc}") from exc
 
     def commit(self) -> None:
+        self._check_usable()
         if self.db.in_transaction:
             try:
                 self.db.execute("COMMIT")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot commit to store {self.path}: {exc}") from exc
+                raise self._fail(f"cannot commit to store {self.path}: {exc}") from exc
         self._pending = 0
+
+    def _check_usable(self) -> None:
+        if self.failed is not None:
+            raise StoreError(f"store {self.path} unusable after an earlier error: {self.failed}")
+
+    def _fail(self, message: str) -> StoreError:
+        """Roll back the open batch and refuse every later write (see ``failed``)."""
+        self.failed = StoreError(message)
+        try:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the batch is lost either way; the error below says so
+        self._pending = 0
+        return self.failed
 
     def close(self) -> None:
         try:
-            self.commit()
+            if self.failed is None:
+                self.commit()
         finally:
             self.db.close()
 

@@ -9,7 +9,7 @@ fragment, no tracking parameters, remaining query parameters sorted.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 # Parameters that identify a campaign or a click, never a page.
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs")
@@ -55,9 +55,22 @@ def canonicalize_url(url: str) -> str:
         return url
     host = site_of(url)
     netloc = host
-    if parts.port is not None and str(parts.port) != _DEFAULT_PORTS[scheme]:
+    # The result is https, so :443 is its default port too (else not idempotent).
+    if parts.port is not None and str(parts.port) not in (_DEFAULT_PORTS[scheme], "443"):
         netloc = f"{host}:{parts.port}"
     path = _MULTI_SLASH.sub("/", parts.path or "/")
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     query = sorted((k, v) for k, v in pairs if not is_tracking_param(k))
     return urlunsplit(("https", netloc, path, urlencode(query), ""))
+
+
+def safe_urljoin(base: str, href: str | None) -> str:
+    """``href`` made absolute against ``base``; "" when urllib cannot read it.
+
+    Pages hold links such as ``http://[::1`` (a broken IPv6 literal) on which ``urljoin``
+    raises ``ValueError``; one bad link must not lose the whole article.
+    """
+    try:
+        return urljoin(base, (href or "").strip())
+    except ValueError:
+        return ""

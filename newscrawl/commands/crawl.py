@@ -5,6 +5,8 @@ the two outcomes a scheduled run must surface:
 
 - ``75`` (EX_TEMPFAIL): another crawl holds the store's lock; nothing was fetched, try at
   the next tick (see :mod:`newscrawl.runs`);
+- ``2``: the crawl did not do its job (the store failed mid-crawl; the run outcome of
+  :func:`newscrawl.report.build_outcome` is not ok);
 - ``NEWSCRAWL_MONITOR_EXIT_CODE`` (default ``3``): the crawl ran, but a monitor flagged it
   (item count or field coverage below the configured floors; see :mod:`newscrawl.monitors`).
 
@@ -18,7 +20,10 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from newscrawl.report import build_outcome
+
 EXIT_STORE_BUSY = 75
+EXIT_CRAWL_FAILED = 2
 
 
 class Command(ScrapyCrawl):
@@ -37,5 +42,7 @@ class Command(ScrapyCrawl):
             self.exitcode = EXIT_STORE_BUSY
         elif self.crawler_process.bootstrap_failed:
             self.exitcode = 1
+        elif stats and not build_outcome(stats)["ok"]:
+            self.exitcode = EXIT_CRAWL_FAILED
         elif stats.get("newscrawl/monitors/failed"):
             self.exitcode = crawler.settings.getint("NEWSCRAWL_MONITOR_EXIT_CODE", 3)

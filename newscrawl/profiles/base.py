@@ -71,9 +71,12 @@ class ArticlePage:
         """``<meta>`` tags by lower-cased name/property/itemprop; the first one wins."""
         found: dict[str, str] = {}
         for tag in self.selector.xpath("//meta[@content]"):
-            key = tag.attrib.get("property") or tag.attrib.get("name") or tag.attrib.get("itemprop")
+            # The element's own get(), not Selector.attrib: that copies every attribute,
+            # and lxml raises on a malformed attribute name (``{...}property``).
+            get = tag.root.get
+            key = get("property") or get("name") or get("itemprop")
             if key:
-                found.setdefault(key.strip().lower(), tag.attrib["content"])
+                found.setdefault(key.strip().lower(), get("content"))
         return found
 
     @cached_property

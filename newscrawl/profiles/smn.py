@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import re
 from functools import cached_property
-from urllib.parse import urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -24,6 +23,7 @@ from w3lib.html import remove_tags, replace_entities
 
 from newscrawl.items import Image, RelatedLink
 from newscrawl.profiles.base import ArticlePage, ProfileMismatch, Section, SiteProfile, field
+from newscrawl.urls import safe_urljoin
 
 BODY_START = "<!--body-2-incontainer.php-->"
 BODY_END = "<!--RELATED LINKS-->"
@@ -153,7 +153,9 @@ class ClassicArticlePage(ArticlePage):
             src = (img.get("src") or "").strip()
             if not src or _is_decoration(src):
                 continue
-            url = urljoin(self.url, src)
+            url = safe_urljoin(self.url, src)
+            if not url:
+                continue
             holder = img.getparent()
             while holder is not None and holder.tag not in ("table", "center", "figure", "div"):
                 holder = holder.getparent()
@@ -161,8 +163,9 @@ class ClassicArticlePage(ArticlePage):
             found.setdefault(url, Image(url=url, caption=caption or img.get("alt") or None))
         og_image = self.meta.get("og:image")
         if og_image and not _is_decoration(og_image):
-            url = urljoin(self.url, og_image)
-            found.setdefault(url, Image(url=url, caption=None))
+            url = safe_urljoin(self.url, og_image)
+            if url:
+                found.setdefault(url, Image(url=url, caption=None))
         return list(found.values())
 
     @field("related_links")
@@ -190,7 +193,9 @@ class ClassicArticlePage(ArticlePage):
             href = (node.get("href") or "").strip()
             title = _text(node)
             if title and href and not href.startswith(("javascript:", "mailto:", "#")):
-                links.append(RelatedLink(group=group, title=title, url=urljoin(self.url, href)))
+                url = safe_urljoin(self.url, href)
+                if url:
+                    links.append(RelatedLink(group=group, title=title, url=url))
         return links
 
     @field("language")

@@ -94,7 +94,7 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
         self, response: Response, section: str | None = None, page: int = 1
     ) -> Iterator[scrapy.Request]:
         """Article links of a section page, then its next page."""
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, HtmlResponse):  # an XML selector would expand entities
             return
         yield from self.announced_feeds(response)
         for href in response.xpath(self.profile.listing_link_xpath).getall():
@@ -118,6 +118,11 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
             yield Rejection(url=canonicalize_url(response.url), reason="not_html", detail=kind)
             return
         extraction = extract_response(self, response, section)
+        if extraction.error:  # generic extraction failed on this page (logged)
+            yield Rejection(
+                url=extraction.item["url"], reason="extraction_error", detail=extraction.error
+            )
+            return
         yield extraction.item
         if self.max_age is not None:  # related links carry no date: a recent-only run
             return  # stays on what dated listings offer

@@ -23,11 +23,12 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import scrapy
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.url import url_has_any_extension
 
 from newscrawl import pages
+from newscrawl.items import Rejection
 from newscrawl.scope import SiteScope
 from newscrawl.spiders.base import extract_response
 
@@ -96,7 +97,10 @@ class NewsSpider(scrapy.Spider):
         self, response: Response, page: int = 1, level: int = 0, section: str | None = None
     ) -> Iterator[Any]:
         """A start or section page: its next page, then every page it links to."""
-        if not self._in_scope(response) or not isinstance(response, TextResponse):
+        if not self._in_scope(response):
+            return
+        if not isinstance(response, HtmlResponse):  # an XML selector would expand entities
+            self._count("not_article")
             return
         kind = pages.classify(response.selector, response.url)
         if level == 0 and page == 1 and kind.is_article:  # an article given as a start URL
@@ -147,5 +151,10 @@ class NewsSpider(scrapy.Spider):
         @scrapes url site headline published authors body language fetched_at
         """
         extraction = extract_response(self, response, section)
+        if extraction.error:  # generic extraction failed on this page (logged)
+            yield Rejection(
+                url=extraction.item["url"], reason="extraction_error", detail=extraction.error
+            )
+            return
         self._count("article")
         yield extraction.item

@@ -1,0 +1,85 @@
+"""Peak memory of a crawl of the fault-injection site, against a tame version of it.
+
+    python bench/fault_memory.py              # 1 GiB gzip and deflate bombs, a 256 MiB page
+    python bench/fault_memory.py --bomb-mib 4096
+
+Two crawls of tests/faultsite.py with the project's own limits (``DOWNLOAD_MAXSIZE`` 16
+MiB; only delays and timeouts shortened), each in its own process, through the fault site's
+proxy on 127.0.0.1:
+
+- baseline: the same site with harmless sizes (1 MiB bombs, a 1 KiB "huge" page);
+- hostile: gzip and deflate bombs of ``--bomb-mib`` MiB of zeros (about 1 MiB on the wire
+  per GiB) and a page of ``--huge-mib`` MiB, plus everything else the site serves
+  (100,000-deep nesting, a 300 kB line, binary bodies, entity bombs).
+
+Prints each crawl's peak RSS (the crawler process's ``ru_maxrss``) and the ratio. Without
+the limits the hostile crawl would have to hold the decompressed bomb: ``--bomb-mib`` MiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from faultsite import SITE, FaultSite  # noqa: E402
+
+MEASURE = (
+    "import resource, subprocess, sys; subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def crawl_peak_rss(site: FaultSite, folder: Path, extra: list[str]) -> tuple[int, dict]:
+    """Run one crawl; return its peak RSS in KiB and its run report."""
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(http_proxy=site.url, https_proxy=site.url)
+    command = [
+        sys.executable, "-c", MEASURE, sys.executable, "-m", "scrapy", "crawl", "news",
+        "-a", f"start_urls=http://{SITE}/", "-s", f"STORE_URL=sqlite:///{folder / 'store.db'}",
+        "-s", f"NEWSCRAWL_REPORT_FILE={folder / 'report.json'}", "-s", "DOWNLOAD_DELAY=0",
+        "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+        "-s", "DOWNLOAD_TIMEOUT=5", "-s", "RETRY_BACKOFF_BASE=0.1", "-s", "LOG_LEVEL=WARNING",
+        *extra,
+    ]  # fmt: skip
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(result.stderr[-3000:])
+    report = json.loads((folder / "report.json").read_text())
+    return int(result.stdout.split()[-1]), report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bomb-mib", type=int, default=1024)
+    parser.add_argument("--huge-mib", type=int, default=256)
+    args = parser.parse_args(argv)
+
+    peaks = {}
+    sizes = {"baseline": (1 << 20, 1 << 10), "hostile": (args.bomb_mib << 20, args.huge_mib << 20)}
+    for name, (bomb, huge) in sizes.items():
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            FaultSite(bomb_size=bomb, huge_size=huge) as site,
+        ):
+            wire = len(site.bombs["gzip"])
+            peak, report = crawl_peak_rss(site, Path(folder), [])
+        peaks[name] = peak
+        print(
+            f"{name:8s}: bombs {bomb >> 20} MiB ({wire / 1024:.0f} KiB gzip on the wire), "
+            f"page {huge / (1 << 20):.3f} MiB -> peak RSS {peak / 1024:.1f} MiB; "
+            f"stored {report['stored']}, failures {report['failures']}"
+        )
+    print(f"ratio hostile/baseline: {peaks['hostile'] / peaks['baseline']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

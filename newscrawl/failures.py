@@ -1,0 +1,120 @@
+"""Every failed download counted once, by kind, as ``newscrawl/failures/<kind>`` in the stats.
+
+Scrapy already counts attempts (``retry/reason_count/...``, ``downloader/exception_type_count/
+...``); what an operator needs is the outcome: how many pages were finally lost, and why.
+
+- :class:`FailureStatsMiddleware` sits outermost in the downloader (priority 10), so it sees
+  only what is left after retries and redirects: a final HTTP error status (``http_404``,
+  ``http_503``...), a redirect that was not followed (``redirect_not_followed``: a
+  ``Location`` to ``file:``, ``javascript:``...), or an exception (``timeout``,
+  ``connection_refused``, ``connection_lost``, ``truncated``, ``too_large``, ``dns``...).
+  Requests refused on purpose (robots.txt, the guards, offsite) are not failures: they
+  have their own counters.
+- Two stock middlewares raise ``IgnoreRequest`` from ``process_response``, which no other
+  middleware sees; the subclasses below count those cases and change nothing else:
+  a redirect chain longer than ``REDIRECT_MAX_TIMES`` (``too_many_redirects``) and a body
+  that decompresses past ``DOWNLOAD_MAXSIZE`` (``decompressed_too_large``: a gzip bomb).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+    UnsupportedURLSchemeError,
+)
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
+from twisted.internet import error as twisted_errors
+
+PREFIX = "newscrawl/failures"
+
+# First match wins; anything else is named after its class (``ValueError`` -> value_error).
+_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    ((DownloadTimeoutError, twisted_errors.TimeoutError, TimeoutError), "timeout"),
+    ((DownloadConnectionRefusedError, twisted_errors.ConnectionRefusedError), "connection_refused"),
+    ((CannotResolveHostError, twisted_errors.DNSLookupError), "dns"),
+    (ResponseDataLossError, "truncated"),
+    (DownloadCancelledError, "too_large"),  # DOWNLOAD_MAXSIZE reached while downloading
+    (UnsupportedURLSchemeError, "unsupported_scheme"),
+    (
+        (
+            DownloadFailedError,
+            twisted_errors.ConnectionLost,
+            twisted_errors.ConnectionDone,
+            twisted_errors.ConnectError,
+            ConnectionError,
+        ),
+        "connection_lost",
+    ),
+)
+
+
+def failure_kind(exception: BaseException) -> str:
+    for types, kind in _KINDS:
+        if isinstance(exception, types):
+            return kind
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exception).__name__).lower()
+
+
+def count_failure(stats: StatsCollector, kind: str) -> None:
+    stats.inc_value(PREFIX)
+    stats.inc_value(f"{PREFIX}/{kind}")
+
+
+class FailureStatsMiddleware:
+    """Outermost downloader middleware: counts each request's final failure by kind."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> FailureStatsMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status >= 400:
+            count_failure(self.stats, f"http_{response.status}")
+        elif 300 <= response.status < 400 and "Location" in response.headers:
+            count_failure(self.stats, "redirect_not_followed")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not isinstance(exception, IgnoreRequest):  # refusals are counted where made
+            count_failure(self.stats, failure_kind(exception))
+        return None
+
+
+class CountingRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirect handling, with redirect loops and over-long chains counted."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        try:
+            return super()._redirect(redirected, request, reason)
+        except IgnoreRequest:
+            count_failure(self.crawler.stats, "too_many_redirects")
+            raise
+
+
+class CountingHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression (bounded by DOWNLOAD_MAXSIZE), with bombs counted."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:
+            if self.stats is not None:
+                count_failure(self.stats, "decompressed_too_large")
+            raise
