@@ -23,7 +23,7 @@ def record(url: str, fp: str, headline: str = "H") -> dict:
 def test_sqlite_path_forms() -> None:
     assert sqlite_path("sqlite:///newscrawl.db") == Path("newscrawl.db")
     assert sqlite_path("sqlite:////tmp/x/n.db") == Path("/tmp/x/n.db")
-    with pytest.raises(StoreError, match="only sqlite"):
+    with pytest.raises(StoreError, match="unsupported STORE_URL"):
         sqlite_path("mysql://host/db")
     with pytest.raises(StoreError, match="names no file"):
         sqlite_path("sqlite:///")
