@@ -87,6 +87,8 @@ class BaseStore:
     location: str  # for messages: a file path or a URL without password
     batch_size: int
     db: Any
+    #: Commit at the end of every item (fleet workers) instead of every ``batch_size`` writes.
+    per_item: bool = False
 
     @classmethod
     def from_url(cls, store_url: str, **kwargs: Any) -> BaseStore:
@@ -414,6 +416,11 @@ class BaseStore:
             except self.ERRORS as exc:
                 raise StoreError(f"cannot commit to store {self.location}: {exc}") from exc
         self._pending = 0
+
+    def end_item(self) -> None:
+        """An item went through the pipelines: commit now if this store commits per item."""
+        if self.per_item:
+            self.commit()
 
     def rollback(self) -> None:
         if self.in_transaction:
