@@ -3,7 +3,6 @@ needed)."""
 
 from __future__ import annotations
 
-
 import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
