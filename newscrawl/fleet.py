@@ -33,7 +33,9 @@ fleet needs lives in this module (``tests/test_fleet.py`` fails if an upgrade br
   (articles already stored are skipped by the store's incremental state).
 - **Article URLs are filtered by canonical URL** (http/https, ``www.``, tracking
   parameters), as the single-process incremental middleware does, so two spellings of
-  one article found by two workers are one fetch.
+  one article found by two workers are one fetch. The spiders mark article requests
+  ``dont_filter`` (their filter is the incremental middleware); the fleet filters them
+  all the same, since it must filter across processes.
 - scrapy-redis passes ``spider=`` to the stats collector, deprecated in Scrapy 2.19:
   :class:`FleetScheduler` counts without it.
 """
@@ -252,13 +254,21 @@ class FleetScheduler(Scheduler):
         queued = self.server.eval(
             _ENQUEUE, 2, self.df.key, self.queue.key,
             self.df.request_fingerprint(request), -request.priority,
-            self.queue._encode_request(request), "1" if request.dont_filter else "0",
+            self.queue._encode_request(request), "0" if self._filtered(request) else "1",
         )  # fmt: skip
         if not queued:
             self.df.log(request, self.spider)
             return False
         self.fleet_stats.inc_value("scheduler/enqueued/redis")
         return True
+
+    @staticmethod
+    def _filtered(request: Request) -> bool:
+        """Article requests skip Scrapy's filter in a single process (``dont_filter``: the
+        incremental middleware filters them against this run and the store). A fleet
+        filters them here, by canonical URL, across workers: a lease keeps a filtered
+        article from being lost before its record is committed."""
+        return not request.dont_filter or bool(request.meta.get(ARTICLE_META))
 
     def next_request(self) -> Request | None:
         request = self.queue.pop()
