@@ -191,3 +191,28 @@ def test_scrapy_redis_adaptation_leases_filters_and_recovers(redis_server) -> No
         assert second.next_request() is None
         second.close("finished")  # no engine, nothing in progress: both leases are done
     assert first.server.scard("probe:dupefilter") == 0, "the last worker out clears the filter"
+
+
+def test_enqueue_and_fleet_commands(redis_server) -> None:
+    import json
+
+    from newscrawl.fleet import start_request
+    from newscrawl.spiders.smn import SMNSpider
+
+    redis_url = redis_server.url.replace("/0", "/4")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "newscrawl.cli", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)  # fmt: skip
+
+    url = "https://www.spacewar.com/Military_Space_News.html"
+    done = cli("enqueue", "smn", url, "--redis", redis_url)
+    assert done.returncode == 0 and "enqueued 1 start URLs for smn" in done.stderr
+    status = json.loads(cli("fleet", "smn", "--redis", redis_url).stdout)
+    assert status["start_urls"] == 1 and status["queued"] == 0
+    assert "no spider 'nope'" in cli("enqueue", "nope", url, "--redis", redis_url).stderr
+    assert "not an http(s) URL" in cli("enqueue", "smn", "ftp://x", "--redis", redis_url).stderr
+    spider = SMNSpider()
+    request = start_request(spider, json.dumps({"url": url}))
+    assert request.url == url and request.callback == spider.parse_listing
+    assert start_request(spider, "{not json") is None
