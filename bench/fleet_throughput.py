@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -117,10 +116,13 @@ def main() -> None:
             base = results[0]["pages_per_s"] if results else result["pages_per_s"]
             result["ratio"] = round(result["pages_per_s"] / base, 2)
             results.append(result)
-            print(f"{count} worker(s): {result['pages']} pages in {result['busy_s']} s = "
-                  f"{result['pages_per_s']} pages/s ({result['ratio']}x), "
-                  f"CPU {result['cpu_ms_per_page']} ms/page, per worker "
-                  f"{result['per_worker_pages']}, stored {result['stored']}", flush=True)  # fmt: skip
+            print(
+                f"{count} worker(s): {result['pages']} pages in {result['busy_s']} s = "
+                f"{result['pages_per_s']} pages/s ({result['ratio']}x), "
+                f"CPU {result['cpu_ms_per_page']} ms/page, per worker "
+                f"{result['per_worker_pages']}, stored {result['stored']}",
+                flush=True,
+            )
         print(json.dumps({"pages": options.pages, "cpus": os.cpu_count(), "fleets": results}))
     finally:
         if server is not None:

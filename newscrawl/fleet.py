@@ -366,7 +366,7 @@ def start_request(spider: Any, data: str) -> Request | None:
     try:
         url = json.loads(data)["url"] if data.lstrip().startswith("{") else data.strip()
     except (ValueError, KeyError, TypeError):
-        logger.warning("Ignored start URL entry %r: not {\"url\": ...}", data[:200])
+        logger.warning('Ignored start URL entry %r: not {"url": ...}', data[:200])
         return None
     callback = getattr(spider, "parse_listing", None)
     return Request(url, callback=callback, dont_filter=True)

@@ -85,8 +85,9 @@ def test_three_workers_store_what_one_process_stores_each_once(
     store_url, redis_url = postgres.new_database(), redis_server.url.replace("/0", "/1")
     with RecordingProxy(MIRROR) as proxy:
         workers = [
-            start_crawl(store_url, proxy, tmp_path / f"w{n}.log", "-s", f"REDIS_URL={redis_url}",
-                        *FLEET)  # fmt: skip
+            start_crawl(
+                store_url, proxy, tmp_path / f"w{n}.log", "-s", f"REDIS_URL={redis_url}", *FLEET
+            )  # fmt: skip
             for n in range(3)
         ]
         codes = wait_all(workers)
@@ -170,7 +171,8 @@ def test_scrapy_redis_adaptation_leases_filters_and_recovers(redis_server) -> No
         first.open(crawler.spider)
         first.ticker.stop()
         article = {"newscrawl_article": True}
-        assert first.enqueue_request(Request("https://www.a.example/s/1?utm_source=x", meta=article))
+        spelled = "https://www.a.example/s/1?utm_source=x"
+        assert first.enqueue_request(Request(spelled, meta=article))
         assert not first.enqueue_request(Request("http://a.example/s/1", meta=article))
         assert first.enqueue_request(Request("https://a.example/section/"))
         assert not first.enqueue_request(Request("https://a.example/section/"))
