@@ -298,7 +298,13 @@ class FleetScheduler(Scheduler):
         self.server.set(self.keys["alive"], "1", px=int(self.lease_timeout * 1000))
 
     def _ack_finished(self) -> None:
-        """Release the leases of requests Scrapy has finished with (see the docstring)."""
+        """Release the leases of requests Scrapy has finished with (see the docstring).
+
+        Not after a store failure: records of requests finished since were not stored, so
+        their leases stay and go back to the queue when this worker closes.
+        """
+        if self.fleet_stats.get_value("newscrawl/store_error"):
+            return
         slot = self._engine_slot()
         inprogress = slot.inprogress if slot is not None else set()
         done = [lease for lease, request in self.leased.items() if request not in inprogress]
