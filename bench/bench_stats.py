@@ -22,7 +22,9 @@ class StatsFile:
         self.crawler = crawler
         self.path = Path(crawler.settings.get("BENCH_STATS_FILE"))
         self.cpu_at_open = 0.0
+        self.first_response = self.last_response = 0.0
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.response, signal=signals.response_received)
         crawler.signals.connect(self.write, signal=signals.engine_stopped)
 
     @classmethod
@@ -32,7 +34,15 @@ class StatsFile:
     def opened(self) -> None:
         self.cpu_at_open = time.process_time()
 
+    def response(self) -> None:
+        """Wall-clock times of the first and last response: a fleet worker waits idle
+        before it stops, which ``elapsed_time_seconds`` would count."""
+        self.last_response = time.time()
+        self.first_response = self.first_response or self.last_response
+
     def write(self) -> None:
         stats = dict(self.crawler.stats.get_stats())
         stats["bench/cpu_seconds"] = time.process_time() - self.cpu_at_open
+        stats["bench/first_response"] = self.first_response
+        stats["bench/last_response"] = self.last_response
         self.path.write_text(json.dumps(stats, default=str, indent=1), encoding="utf-8")

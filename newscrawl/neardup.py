@@ -239,6 +239,9 @@ class StoreIndex:
         self.store = store
 
     def candidates(self, keys: Sequence[int], per_key: int) -> list[tuple[str, bytes, int]]:
+        # Hold the keys until the story is stored (or dropped): a worker checking the same
+        # story at the same time waits, then finds this one (newscrawl.storage.base).
+        self.store.reserve(keys)
         return self.store.sketch_candidates(keys, per_key)
 
     def add(self, url: str, signature: bytes, size: int, keys: Sequence[int]) -> None:

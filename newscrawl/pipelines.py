@@ -29,7 +29,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.items import ArticleItem, Rejection
 from newscrawl.neardup import MemoryIndex, NearDupConfig, NearDupDetector, StoreIndex
-from newscrawl.storage import Store, StoreError
+from newscrawl.storage import BaseStore, StoreError, reservation_key
 from newscrawl.text import normalize_record
 from newscrawl.urls import site_of
 
@@ -71,16 +71,23 @@ class DropLogFormatter(LogFormatter):
         return result
 
 
-_STORES: WeakKeyDictionary[Crawler, Store] = WeakKeyDictionary()
+_STORES: WeakKeyDictionary[Crawler, BaseStore] = WeakKeyDictionary()
 
 
-def store_for(crawler: Crawler) -> Store:
-    """The crawl's one store, shared by the pipelines that read and write it."""
+def store_for(crawler: Crawler) -> BaseStore:
+    """The crawl's one store, shared by the pipelines that read and write it.
+
+    A fleet worker (``REDIS_URL`` set, see :mod:`newscrawl.fleet`) commits after every
+    item instead of in batches: the keys a record reserved are released at once for the
+    other workers, and what it acknowledges to the shared queue is already durable.
+    """
     if crawler not in _STORES:
         settings = crawler.settings
-        _STORES[crawler] = Store.from_url(
+        store = BaseStore.from_url(
             settings.get("STORE_URL"), batch_size=settings.getint("STORE_BATCH_SIZE", 100)
         )
+        store.per_item = settings.getbool("STORE_COMMIT_EACH_ITEM", bool(settings.get("REDIS_URL")))
+        _STORES[crawler] = store
     return _STORES[crawler]
 
 
@@ -135,6 +142,8 @@ class DedupPipeline:
         if not isinstance(item, ArticleItem):
             return item
         url, fp = item["url"], item["fingerprint"]
+        if self.store is not None:  # other writers of this fingerprint wait until we commit
+            self.store.reserve([reservation_key(fp)])
         canonical = self.urls.get(url) or (self.store and self.store.url_known(url))
         if canonical:
             self._duplicate(url, canonical, "same_url")
@@ -168,7 +177,7 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.store = store_for(self.crawler)
-        logger.info("Storing articles in %s", self.store.path.resolve())
+        logger.info("Storing articles in %s", self.store.location)
 
     def close_spider(self) -> None:
         self._guard(self.store.close)
@@ -177,12 +186,37 @@ class StorePipeline:
         if isinstance(item, ArticleItem):
             # Its values are plain (NormalizePipeline built them): no deep asdict() needed.
             record = dict(item)
-            if self._guard(self.store.add_article, record):
+            stored = self._guard(self.store.add_article, record)
+            if stored:
                 self.stats.inc_value("newscrawl/stored")
                 self.stats.inc_value(f"newscrawl/stored/{record['site']}")
+            else:
+                self._lost_race(record)
+        self._guard(self.store.end_item)
         return item
 
+    def _lost_race(self, record: dict[str, Any]) -> None:
+        """The store refused the record: another writer stored its URL or body first.
+
+        Reservations make this rare (see :mod:`newscrawl.storage.base`); if it happens the
+        record is a duplicate like any other, never a second copy in the feed.
+        """
+        url = record["url"]
+        canonical = self.store.url_known(url)
+        reason = "same_url"
+        if canonical is None:
+            canonical, reason = self.store.url_for_fingerprint(record["fingerprint"]), "same_body"
+        self.stats.inc_value("newscrawl/duplicate")
+        self.stats.inc_value(f"newscrawl/duplicate/{reason}")
+        raise DuplicateItem(url, canonical or "?", reason)
+
     def item_dropped(self, item: Any, response: Any, exception: BaseException) -> None:
+        try:
+            self._record_drop(item, exception)
+        finally:
+            self._guard(self.store.end_item)
+
+    def _record_drop(self, item: Any, exception: BaseException) -> None:
         if isinstance(exception, DuplicateItem) and exception.reason in ALIAS_REASONS:
             self._guard(
                 self.store.add_alias,

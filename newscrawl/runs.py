@@ -55,8 +55,9 @@ class RunGuard:
                 f"pid {os.getpid()} on {socket.gethostname()}, spider {crawler.spidercls.name},"
                 f" since {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}"
             )
+            # Fleet workers (REDIS_URL) share the lock: together they are one crawl.
             try:
-                self.store.lock(owner)
+                self.store.lock(owner, shared=bool(settings.get("REDIS_URL")))
             except StoreLocked as exc:
                 logger.error("Not crawling: %s", exc)
                 crawler.stats.set_value("newscrawl/store_busy", str(exc))

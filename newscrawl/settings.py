@@ -27,8 +27,9 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 # --- newscrawl's own settings ------------------------------------------------------------
-# Where records are stored. Only SQLite for now: sqlite:///relative/path or
-# sqlite:////absolute/path. Empty turns the store off (the feed still works).
+# Where records are stored: sqlite:///relative/path, sqlite:////absolute/path, or
+# postgresql://user:password@host:port/db (newscrawl.storage). Empty turns the store off
+# (the feed still works).
 STORE_URL = "sqlite:///newscrawl.db"
 # Records per store transaction: larger is faster, a crash loses at most one batch.
 STORE_BATCH_SIZE = 100
@@ -49,7 +50,7 @@ NEARDUP_ROWS = 3
 NEARDUP_SHINGLE_SIZE = 5
 NEARDUP_MAX_PER_KEY = 50
 
-ADDONS = {"newscrawl.mirror.MirrorAddon": 0}
+ADDONS = {"newscrawl.mirror.MirrorAddon": 0, "newscrawl.fleet.FleetAddon": 0}
 
 
 DOWNLOADER_MIDDLEWARES = {
@@ -140,3 +141,14 @@ REDIRECT_MAX_TIMES = 5
 # Retry waits: BASE * 2**(attempt-1) seconds, or Retry-After if longer, never over MAX.
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
+
+# --- a fleet of workers (newscrawl.fleet) ------------------------------------------------
+# Set REDIS_URL (redis://host:6379/0) to make a crawl a fleet worker: one shared frontier in
+# Redis (scrapy-redis), requests leased until done, one store for all (use PostgreSQL).
+REDIS_URL = None
+# Seconds with nothing to do fleet-wide before a worker stops.
+FLEET_IDLE_TIMEOUT = 60
+# A worker silent this long (killed, its machine gone) has its requests given to others.
+FLEET_LEASE_TIMEOUT = 30
+# How often a worker renews its heartbeat, releases finished leases and reads start URLs.
+FLEET_TICK = 0.5

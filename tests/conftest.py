@@ -42,3 +42,46 @@ def scrapy_command(*args: str, env: dict[str, str] | None = None, cwd: Path = RO
         text=True,
         timeout=300,
     )
+
+
+# -- real servers: one PostgreSQL and one Redis per test session (tests/services.py) -------
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server on 127.0.0.1; skipped (with the reason) where it is not installed."""
+    import shutil as _shutil
+
+    from services import PostgresServer, postgres_bin
+
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries not installed (.ci/run installs postgresql)")
+    if os.geteuid() == 0 and _shutil.which("runuser") is None:
+        pytest.skip("running as root without runuser: PostgreSQL refuses to run as root")
+    server = PostgresServer(bindir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A redis-server on 127.0.0.1; skipped (with the reason) where it is not installed."""
+    import shutil as _shutil
+
+    from services import RedisServer
+
+    binary = _shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server not installed (.ci/run installs redis-server)")
+    server = RedisServer(binary).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path: Path) -> str:
+    """A fresh, empty store of each backend: store-level tests run on both."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 's.db'}"
+    return request.getfixturevalue("postgres").new_database()

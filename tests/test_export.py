@@ -15,7 +15,7 @@ from conftest import ROOT
 
 from newscrawl import export as export_module
 from newscrawl.export import export, read_lines, stored_since
-from newscrawl.storage import Store, StoreError, StoreLocked
+from newscrawl.storage import BaseStore, Store, StoreError, StoreLocked, open_store
 
 
 def record(n: int, site: str = "spacewar.com") -> dict:
@@ -30,8 +30,8 @@ def record(n: int, site: str = "spacewar.com") -> dict:
     }
 
 
-def filled(path: Path, count: int, start: int = 0) -> Store:
-    store = Store(path, batch_size=1000)
+def filled(store_url: str, count: int, start: int = 0) -> BaseStore:
+    store = open_store(store_url, batch_size=1000)
     for n in range(start, start + count):
         site = "terradaily.com" if n % 3 == 0 else "spacewar.com"
         assert store.add_article(record(n, site))
@@ -46,8 +46,8 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def test_known_urls_articles_aliases_rejections(tmp_path: Path) -> None:
-    store = filled(tmp_path / "s.db", 1)
+def test_known_urls_articles_aliases_rejections(store_url: str, tmp_path: Path) -> None:
+    store = filled(store_url, 1)
     url = record(0, "terradaily.com")["url"]
     store.add_alias("https://spacewar.com/copy.html", url, "spacewar.com", "same_body", None)
     store.add_rejection("https://spacewar.com/chart.pdf", "not_html")
@@ -57,15 +57,15 @@ def test_known_urls_articles_aliases_rejections(tmp_path: Path) -> None:
     assert store.known("https://spacewar.com/never.html") is None
 
 
-def test_an_open_batch_is_invisible_to_the_next_run(tmp_path: Path) -> None:
+def test_an_open_batch_is_invisible_to_the_next_run(store_url: str, tmp_path: Path) -> None:
     """What a killed run had not committed must be fetched again: a new connection (the
     rerun) does not see the open batch."""
-    store = Store(tmp_path / "s.db", batch_size=100)
+    store = open_store(store_url, batch_size=100)
     store.add_article(record(1))
     assert store.known(record(1)["url"])  # this run sees its own batch
-    assert Store(tmp_path / "s.db").known(record(1)["url"]) is None
+    assert open_store(store_url).known(record(1)["url"]) is None
     store.commit()
-    assert Store(tmp_path / "s.db").known(record(1)["url"])
+    assert open_store(store_url).known(record(1)["url"])
 
 
 def test_seq_is_added_to_an_existing_store_in_insertion_order(tmp_path: Path) -> None:
@@ -86,36 +86,48 @@ def test_seq_is_added_to_an_existing_store_in_insertion_order(tmp_path: Path) ->
     assert rows == [("b", 1), ("a", 2), ("c", 3)]
 
 
-def test_store_lock_is_exclusive_between_processes_and_shared_within_one(tmp_path) -> None:
-    store, same_process = Store(tmp_path / "s.db"), Store(tmp_path / "s.db")
+def lock_probe(store_url: str, shared: bool = False) -> subprocess.CompletedProcess[str]:
+    """Another process trying the store's lock: exit 9 with the message when it is held."""
+    probe = (
+        "import sys; from newscrawl.storage import open_store, StoreLocked\n"
+        f"s = open_store({store_url!r})\n"
+        f"try:\n    s.lock('probe', shared={shared})\n"
+        "except StoreLocked as e:\n    print(e); sys.exit(9)\n"
+    )
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)  # fmt: skip
+
+
+def test_store_lock_is_exclusive_between_processes_and_shared_within_one(store_url) -> None:
+    store, same_process = open_store(store_url), open_store(store_url)
     store.lock("holder one")
     same_process.lock("holder two")  # crawlers of one process share the lock
-    probe = (
-        "import sys; from newscrawl.storage import Store, StoreLocked\n"
-        f"s = Store({str(tmp_path / 's.db')!r})\n"
-        "try:\n    s.lock('probe')\nexcept StoreLocked as e:\n    print(e); sys.exit(9)\n"
-    )
-
-    def other_process() -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                              cwd=ROOT)  # fmt: skip
-
-    held = other_process()
-    assert held.returncode == 9 and "in use by another crawl (holder one)" in held.stdout
+    held = lock_probe(store_url)
+    assert held.returncode == 9 and "in use by another crawl (holder one" in held.stdout
+    assert lock_probe(store_url, shared=True).returncode == 9, "a fleet worker waits too"
     store.unlock()
-    assert other_process().returncode == 9, "still held by the second Store of this process"
+    assert lock_probe(store_url).returncode == 9, "still held by the second Store of this process"
     same_process.unlock()
-    free = other_process()
+    free = lock_probe(store_url)
     assert free.returncode == 0, free.stdout + free.stderr
     assert issubclass(StoreLocked, StoreError)
 
 
-def test_export_filters_gzip_and_aliases(tmp_path: Path) -> None:
-    store = filled(tmp_path / "s.db", 6)
+def test_fleet_workers_share_the_lock_and_keep_a_single_crawl_out(store_url) -> None:
+    worker = open_store(store_url)
+    worker.lock("worker one", shared=True)
+    assert lock_probe(store_url, shared=True).returncode == 0, "another worker may join"
+    single = lock_probe(store_url)
+    assert single.returncode == 9 and "worker one" in single.stdout
+    worker.unlock()
+    assert lock_probe(store_url).returncode == 0
+
+
+def test_export_filters_gzip_and_aliases(store_url: str, tmp_path: Path) -> None:
+    store = filled(store_url, 6)
     store.add_alias("https://spacedaily.com/x.html", record(1)["url"], "spacedaily.com",
                     "same_body", None)  # fmt: skip
     store.commit()
-    store_url = f"sqlite:///{tmp_path / 's.db'}"
     result = cli("--store", store_url, "--site", "www.spacewar.com", "--gzip", "-o",
                  str(tmp_path / "sw.jsonl.gz"))  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -145,13 +157,13 @@ def test_since_spellings() -> None:
         stored_since("soon", now)
 
 
-def test_cursor_hands_out_each_record_once(tmp_path: Path) -> None:
-    store = filled(tmp_path / "s.db", 5)
+def test_cursor_hands_out_each_record_once(store_url: str, tmp_path: Path) -> None:
+    store = filled(store_url, 5)
     out = tmp_path / "new.jsonl"
     assert export(store, output=out, cursor="a") == 5
     assert export(store, output=out, cursor="a") == 0
     assert read_lines(out) == []
-    filled_more = filled(tmp_path / "s.db", 2, start=5)
+    filled_more = filled(store_url, 2, start=5)
     assert export(filled_more, output=out, cursor="a") == 2
     assert [line["headline"] for line in read_lines(out)] == ["Story 5", "Story 6"]
     assert export(store, output=tmp_path / "b.jsonl", cursor="b") == 7  # cursors are separate
@@ -162,13 +174,15 @@ class Interrupted(BaseException):
 
 
 @pytest.mark.parametrize("moment", ["while_writing", "before_rename", "after_rename"])
-def test_interrupted_export_is_exactly_once(tmp_path: Path, monkeypatch, moment: str) -> None:
-    store = filled(tmp_path / "s.db", 4)
+def test_interrupted_export_is_exactly_once(
+    store_url: str, tmp_path: Path, monkeypatch, moment: str
+) -> None:
+    store = filled(store_url, 4)
     out = tmp_path / "new.jsonl"
     delivered: list[str] = []
     assert export(store, output=out, cursor="c") == 4
     delivered += [line["url"] for line in read_lines(out)]
-    store = filled(tmp_path / "s.db", 3, start=4)
+    store = filled(store_url, 3, start=4)
 
     def die(*args, **kwargs):
         raise Interrupted
@@ -185,11 +199,11 @@ def test_interrupted_export_is_exactly_once(tmp_path: Path, monkeypatch, moment:
     if moment == "after_rename":  # the file was published: the consumer got it
         delivered += [line["url"] for line in read_lines(out)]
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    store = filled(tmp_path / "s.db", 1, start=7)
-    export(Store(tmp_path / "s.db"), output=out, cursor="c")  # the next cron run
+    store = filled(store_url, 1, start=7)
+    export(open_store(store_url), output=out, cursor="c")  # the next cron run
     delivered += [line["url"] for line in read_lines(out)]
     assert len(delivered) == len(set(delivered)) == 8  # nothing twice, nothing lost
-    every = [line["url"] for line in Store(tmp_path / "s.db").export_records()]
+    every = [line["url"] for line in open_store(store_url).export_records()]
     assert sorted(delivered) == sorted(every)
 
 

@@ -33,7 +33,7 @@ from newscrawl.pipelines import (
     NormalizePipeline,
     StorePipeline,
 )
-from newscrawl.storage import _SCHEMA, Store
+from newscrawl.storage import _SCHEMA, Store, open_store
 
 PAIRS = ROOT / "fixtures" / "dedup" / "pairs.jsonl"
 STORY = json.loads(STORIES.read_text(encoding="utf-8"))[0]
@@ -131,8 +131,8 @@ def record(url: str, fp: str) -> dict:
             "body": "B", "fetched_at": None, "also_at": []}  # fmt: skip
 
 
-def test_store_sketch_index_reads_newest_first_and_only_stored_articles(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s.db")
+def test_store_sketch_index_reads_newest_first_and_only_stored_articles(store_url: str) -> None:
+    store = open_store(store_url)
     for number in range(5):
         store.add_article(record(f"https://a/{number}", f"f{number}"))
         store.add_sketch(f"https://a/{number}", bytes([number]) * 4, 10 + number, [7, number])
@@ -175,13 +175,13 @@ def test_aliases_fill_also_at_even_in_a_store_made_before_it(tmp_path: Path) -> 
 class Chain:
     """Normalise -> exact dedup -> near-dup -> store, drops reported as the engine does."""
 
-    def __init__(self, store_path: Path | None, **settings) -> None:
-        store_url = f"sqlite:///{store_path}" if store_path else ""
+    def __init__(self, store_url: str | None, **settings) -> None:
+        store_url = store_url or ""
         self.crawler = get_crawler(settings_dict={"STORE_URL": store_url, **settings})
         self.crawler.stats.open_spider()
         self.stages = [NormalizePipeline(), DedupPipeline.from_crawler(self.crawler),
                        NearDupPipeline.from_crawler(self.crawler)]  # fmt: skip
-        self.store = StorePipeline.from_crawler(self.crawler) if store_path else None
+        self.store = StorePipeline.from_crawler(self.crawler) if store_url else None
         for stage in [*self.stages[1:], *([self.store] if self.store else [])]:
             stage.open_spider()
 
@@ -204,8 +204,8 @@ class Chain:
             self.store.close_spider()
 
 
-def test_pipeline_drops_edited_copies_and_the_store_keeps_their_places(tmp_path: Path) -> None:
-    chain = Chain(tmp_path / "s.db")
+def test_pipeline_drops_edited_copies_and_the_store_keeps_their_places(store_url: str) -> None:
+    chain = Chain(store_url)
     assert isinstance(chain.feed("https://a.example/1", STORY["headline"], BODY), ArticleItem)
     exact = chain.feed("https://b.example/1", "Any", BODY.replace("\u2019", "'"))
     assert isinstance(exact, DuplicateItem) and exact.reason == "same_body"
@@ -218,17 +218,56 @@ def test_pipeline_drops_edited_copies_and_the_store_keeps_their_places(tmp_path:
     assert stats.get_value("newscrawl/duplicate/near_duplicate") == 1
     assert stats.get_value("newscrawl/stored") == 2
 
-    tomorrow = Chain(tmp_path / "s.db")
+    tomorrow = Chain(store_url)
     later = tomorrow.feed("https://e.example/1", "Yet another", COPY + "\n\nShare this article")
     assert isinstance(later, NearDuplicateItem) and later.canonical == "https://a.example/1"
     tomorrow.close()
-    store = Store(tmp_path / "s.db")
+    store = open_store(store_url)
     first = next(store.articles())
     assert [place["url"] for place in first["also_at"]] == [
         "https://b.example/1", "https://c.example/1", "https://e.example/1"
     ]  # fmt: skip
     assert {place["site"] for place in first["also_at"]} == {"b.example", "c.example", "e.example"}
     assert ("https://c.example/1", "https://a.example/1", "near_duplicate") in store.aliases()
+
+
+def test_workers_checking_one_story_at_once_store_it_once(store_url: str) -> None:
+    """Three workers (threads, each with its own store connection, committing per item as
+    fleet workers do) get copies of the same story at the same moment: an exact copy and
+    edited copies. Reservations serialise the check-then-insert: one story, two aliases."""
+    import threading
+
+    stories = json.loads(STORIES.read_text(encoding="utf-8"))[:4]
+    barrier = threading.Barrier(3)
+    outcomes: list[str] = []
+
+    def worker(number: int) -> None:
+        chain = Chain(store_url, STORE_COMMIT_EACH_ITEM=True)
+        for index, story in enumerate(stories):
+            body = "\n\n".join(story["paragraphs"])
+            if number == 1:
+                body = body.replace("\u2019", "'")  # same fingerprint
+            elif number == 2:
+                body = "\n\n".join(story["paragraphs"][:-1]) + "\n\nShare this article"
+            barrier.wait(10)
+            result = chain.feed(f"https://w{number}.example/{index}", "Headline", body)
+            outcomes.append(type(result).__name__)
+        chain.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    store = open_store(store_url)
+    assert len(list(store.articles())) == len(stories), outcomes
+    assert outcomes.count("ArticleItem") == len(stories)
+    aliases = store.aliases()
+    assert len(aliases) == 2 * len(stories)
+    stored = {record["url"] for record in store.articles()}
+    assert all(canonical in stored for _, canonical, _ in aliases)
+    for record in store.articles():
+        assert len(record["also_at"]) == 2
 
 
 def test_pipeline_without_a_store_works_within_the_run_and_can_be_off() -> None:

@@ -1,8 +1,7 @@
-"""Pipelines with a real crawler object and a real SQLite store (no crawl needed)."""
+"""Pipelines with a real crawler object and a real store, SQLite and PostgreSQL (no crawl
+needed)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from scrapy.exceptions import NotConfigured
@@ -23,8 +22,8 @@ from newscrawl.storage import Store
 class Chain:
     """The four pipelines in settings order, with drops reported as the engine does."""
 
-    def __init__(self, store_path: Path) -> None:
-        self.crawler = get_crawler(settings_dict={"STORE_URL": f"sqlite:///{store_path}"})
+    def __init__(self, store_url: str) -> None:
+        self.crawler = get_crawler(settings_dict={"STORE_URL": store_url})
         self.crawler.stats.open_spider()
         make = lambda cls: cls.from_crawler(self.crawler)  # noqa: E731
         self.normalize = NormalizePipeline()
@@ -60,8 +59,8 @@ def article(url: str, body: str = "Body text.", headline: str = "Headline") -> A
                        related_links=[])  # fmt: skip
 
 
-def test_validation_rejects_and_counts(tmp_path: Path) -> None:
-    chain = Chain(tmp_path / "s.db")
+def test_validation_rejects_and_counts(store_url: str) -> None:
+    chain = Chain(store_url)
     assert isinstance(chain.feed(article("https://a.example/1", body=" \n ")), RejectedItem)
     assert isinstance(chain.feed(article("https://a.example/2", headline="")), RejectedItem)
     assert isinstance(chain.feed(Rejection("https://a.example/3.pdf", "not_html")), RejectedItem)
@@ -70,7 +69,7 @@ def test_validation_rejects_and_counts(tmp_path: Path) -> None:
     assert chain.stat("newscrawl/rejected/missing_body") == 1
     assert chain.stat("newscrawl/rejected/missing_headline") == 1
     assert chain.stat("newscrawl/rejected/not_html") == 1
-    store = Store(tmp_path / "s.db")
+    store = Store.from_url(store_url)
     assert store.rejections() == [
         ("https://a.example/1", "missing_body"),
         ("https://a.example/2", "missing_headline"),
@@ -79,8 +78,8 @@ def test_validation_rejects_and_counts(tmp_path: Path) -> None:
     assert list(store.articles()) == []
 
 
-def test_dedup_by_url_and_by_body_within_and_across_runs(tmp_path: Path) -> None:
-    chain = Chain(tmp_path / "s.db")
+def test_dedup_by_url_and_by_body_within_and_across_runs(store_url: str) -> None:
+    chain = Chain(store_url)
     first = chain.feed(article("https://a.example/1", body="Wire story text."))
     assert isinstance(first, ArticleItem) and first["fingerprint"]
     same_url = chain.feed(article("https://a.example/1", body="Edited text."))
@@ -92,7 +91,7 @@ def test_dedup_by_url_and_by_body_within_and_across_runs(tmp_path: Path) -> None
     assert chain.stat("newscrawl/stored") == 1
     assert chain.stat("newscrawl/duplicate/same_body") == 1
 
-    tomorrow = Chain(tmp_path / "s.db")
+    tomorrow = Chain(store_url)
     assert isinstance(tomorrow.feed(article("https://a.example/1")), DuplicateItem)
     via_alias = tomorrow.feed(article("https://b.example/9", body="Other."))
     assert isinstance(via_alias, DuplicateItem) and via_alias.canonical == "https://a.example/1"
@@ -102,7 +101,7 @@ def test_dedup_by_url_and_by_body_within_and_across_runs(tmp_path: Path) -> None
     new = tomorrow.feed(article("https://c.example/6", body="A different story."))
     assert isinstance(new, ArticleItem)
     tomorrow.close()
-    store = Store(tmp_path / "s.db")
+    store = Store.from_url(store_url)
     assert [r["url"] for r in store.articles()] == ["https://a.example/1", "https://c.example/6"]
     assert store.aliases() == [
         ("https://b.example/9", "https://a.example/1", "same_body"),
@@ -110,11 +109,11 @@ def test_dedup_by_url_and_by_body_within_and_across_runs(tmp_path: Path) -> None
     ]
 
 
-def test_stored_record_is_the_normalised_item(tmp_path: Path) -> None:
-    chain = Chain(tmp_path / "s.db")
+def test_stored_record_is_the_normalised_item(store_url: str) -> None:
+    chain = Chain(store_url)
     chain.feed(article("https://a.example/1", body="  One\u00a0two.\n\n\n Three. "))
     chain.close()
-    (stored,) = Store(tmp_path / "s.db").articles()
+    (stored,) = Store.from_url(store_url).articles()
     assert stored == chain.passed[0]
     assert stored["body"] == "One two.\n\nThree."
 

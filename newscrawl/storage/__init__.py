@@ -1,0 +1,55 @@
+"""The article store, behind one interface whatever the engine (``STORE_URL``):
+
+- ``sqlite:///path.db`` (the default, ``newscrawl.db``): :mod:`newscrawl.storage.sqlite`;
+- ``postgresql://user:password@host:port/db``: :mod:`newscrawl.storage.postgres`, for a
+  fleet of workers sharing one store (:mod:`newscrawl.fleet`).
+
+All SQL lives in this package: the shared logic in :mod:`newscrawl.storage.base`, what
+differs in the backend modules. ``Store`` is the SQLite store (``Store(path)``);
+``Store.from_url(url)`` and :func:`open_store` return the backend a URL names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from newscrawl.storage.base import (
+    BaseStore,
+    ExportCursor,
+    Known,
+    StoreError,
+    StoreLocked,
+    lock_owner,
+    reservation_key,
+)
+from newscrawl.storage.sqlite import _NEARDUP_SCHEMA, _SCHEMA, SCHEMA_VERSION, Store, sqlite_path
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def open_store(store_url: str, **kwargs: Any) -> BaseStore:
+    """The store a ``STORE_URL`` names, opened and migrated to the current schema."""
+    scheme = urlsplit(store_url).scheme
+    if scheme in POSTGRES_SCHEMES:
+        from newscrawl.storage.postgres import PostgresStore
+
+        return PostgresStore.open_url(store_url, **kwargs)
+    return Store.open_url(store_url, **kwargs)
+
+
+__all__ = [
+    "BaseStore",
+    "ExportCursor",
+    "Known",
+    "SCHEMA_VERSION",
+    "Store",
+    "StoreError",
+    "StoreLocked",
+    "_NEARDUP_SCHEMA",
+    "_SCHEMA",
+    "lock_owner",
+    "open_store",
+    "reservation_key",
+    "sqlite_path",
+]
