@@ -55,7 +55,20 @@ _ORGANIZATION_TYPES = frozenset(
 _WS = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+")
 # Separators between a title and the site name in <title> and og:title.
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\u2013\u2014\u2012\u2015•·»«~/\\]|-{1,2}|::?)\s+")
+_SEPARATOR = r"(?:[|\u2013\u2014\u2012\u2015•·»«›‹~/\\\u22c6\u01c0]|-{1,2}|::?)"
+_TITLE_SEPARATOR = re.compile(rf"\s+{_SEPARATOR}\s+")
+# A separator left dangling at the end of a title ("Story -" once the site name is gone).
+_DANGLING_SEPARATOR = re.compile(rf"\s+{_SEPARATOR}$")
+# A site name glued to the title by a bar without spaces ("Story-Section|Site"; "ㅣ" is
+# the Hangul letter some sites use as a bar), and a one-word section glued before it.
+_GLUED_SITE = re.compile(r"[|\u3163]([^|\u3163]{1,30})$")
+_GLUED_SECTION = re.compile(r"-[^\s-]{1,12}$")
+# Typographic quotes and dashes as their ASCII stand-ins, to tell a typeset spelling from
+# a plain one of the same text.
+_PLAIN_GLYPHS = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
+     "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-"}
+)  # fmt: skip
 # A trailing title part that is a date ("... – DW – 13.06.2023").
 _DATE_PART = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 
@@ -324,6 +337,9 @@ class GenericArticlePage(ArticlePage):
 
         Only parts that match the site's own names (og:site_name, publisher, host) are cut,
         from either end, so a headline that itself contains a dash or colon stays whole.
+        A site name glued on by a bar without spaces ("Story-Politics|Site") goes too, with
+        the one-word section glued before it, and so does a separator left dangling at the
+        end (CMS templates that print "Story - " when the site-name field is empty).
         """
         parts = _TITLE_SEPARATOR.split(title)
         separators = _TITLE_SEPARATOR.findall(title)
@@ -336,7 +352,10 @@ class GenericArticlePage(ArticlePage):
         rebuilt = parts[0]
         for separator, part in zip(separators, parts[1:], strict=True):
             rebuilt += separator + part
-        return rebuilt.strip()
+        glued = _GLUED_SITE.search(rebuilt)
+        if glued and glued.start() > 0 and self._is_site_name(glued.group(1)):
+            rebuilt = _GLUED_SECTION.sub("", rebuilt[: glued.start()])
+        return _DANGLING_SEPARATOR.sub("", rebuilt.strip()).strip()
 
     @cached_property
     def h1_texts(self) -> list[tuple[str, str | None]]:
@@ -386,12 +405,26 @@ class GenericArticlePage(ArticlePage):
         first (JSON-LD, microdata, <h1>), then the social ones. An <h1> that is the site's
         name (blogs print it on every page) does not vote.
 
+        A source counts once per text (a heading repeated on the page, e.g. a menu label
+        printed for desktop and mobile, is one vote). A title-like source (og:title,
+        twitter:title, <title>) that is an editorial headline (JSON-LD, microdata, <h1>)
+        plus trailing words ("... Rezept", "... von <user>", "... in <place>") lends its
+        vote to that headline: the longer text is the search-engine version (unless the
+        shorter one was cut off, see :func:`_looks_truncated`). Equal votes
+        and equal sources go to the text with more words (a section name or site name
+        printed as a second <h1> is shorter than the headline).
+
         The spelling returned is the one in structured data or meta tags when they agree
         with the heading: the heading's text is reassembled from markup and may carry
-        stray spaces around inline elements.
+        stray spaces around inline elements. The exception is typography: when the
+        heading differs from that spelling only by typographic quotes and dashes (meta
+        tags are often written with plain ASCII ones), the printed heading is returned.
         """
-        candidates = [(source, text, _key(text)) for source, text in self.headline_candidates()]
-        candidates = [c for c in candidates if c[2]]
+        candidates = []
+        for source, text in self.headline_candidates():
+            key = _key(text)
+            if key and (source, key) not in {(s, k) for s, _, k in candidates}:
+                candidates.append((source, text, key))
         if not candidates:
             return None
         votes: dict[str, float] = {}
@@ -402,10 +435,28 @@ class GenericArticlePage(ArticlePage):
             for part_key in parts - {_key(text)}:
                 if part_key in votes:
                     votes[part_key] += _HEADLINE_WEIGHT[source] / 2
+        for source, _, key in candidates:
+            if source not in _SEO_SOURCES:
+                continue
+            for other, other_text, other_key in candidates:
+                if (other in _EDITORIAL_SOURCES and other_key != key
+                        and key.startswith(other_key + " ") and " " in other_key
+                        and not _looks_truncated(other, other_text)):  # fmt: skip
+                    votes[other_key] += _HEADLINE_WEIGHT[source]
+                    break
         tie_order = {key: min(_TIE_ORDER[s] for s, _, k in candidates if k == key) for key in votes}
-        best = max(votes, key=lambda k: (votes[k], -tie_order[k]))
+        best = max(votes, key=lambda k: (votes[k], -tie_order[k], len(k.split())))
         spellings = [(_SPELLING_ORDER[s], text) for s, text, key in candidates if key == best]
-        return min(spellings)[1]
+        chosen = min(spellings)[1]
+        plain = _WS.sub(" ", chosen.translate(_PLAIN_GLYPHS))
+        for source, text, key in candidates:
+            if (
+                source == "h1"
+                and key == best
+                and _WS.sub(" ", text.translate(_PLAIN_GLYPHS)) == plain
+            ):
+                return text  # the same words, typeset as printed
+        return chosen
 
     # ------------------------------------------------------------------ date
 
@@ -780,6 +831,12 @@ def _split_kicker(heading: etree._Element) -> tuple[str, str] | None:
 _NOT_A_NAME = re.compile(r"^\W*$|^\(|@|https?:|www\.|^\d[\d\W]*$")
 
 
+def _looks_truncated(source: str, text: str) -> bool:
+    """Whether a headline reads as cut short: an ellipsis at the end, or a JSON-LD headline
+    at the length where CMSs cut it (search engines take at most 110 characters)."""
+    return text.endswith(("...", "\u2026")) or (source == "ld" and 100 <= len(text) <= 112)
+
+
 def _is_name(text: str) -> bool:
     """Whether an author entry can be a name: not an e-mail, URL, number or credit line."""
     return bool(text) and len(text) <= 120 and not _NOT_A_NAME.search(text)
@@ -888,6 +945,8 @@ _BOX_TAGS = frozenset({"section", "aside", "div", "ul", "ol", "body"})
 _BOX_NAMING = ("class", "id", "aria-label")
 _MAIN_H1 = etree.XPath("//h1[not(ancestor::nav or ancestor::footer or ancestor::aside)]")
 _HEADLINE_WEIGHT = {"ld": 1.0, "md": 1.0, "og": 1.0, "h1": 1.0, "tw": 0.5, "title": 0.5}
+_SEO_SOURCES = frozenset({"og", "tw", "title"})
+_EDITORIAL_SOURCES = frozenset({"ld", "md", "h1"})
 _TIE_ORDER = {"ld": 0, "md": 1, "h1": 2, "og": 3, "tw": 4, "title": 5}
 _SPELLING_ORDER = {"ld": 0, "md": 1, "og": 2, "tw": 3, "title": 4, "h1": 5}
 _TAG = re.compile(r"<[^>]+>")

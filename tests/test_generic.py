@@ -173,6 +173,58 @@ def test_visible_h1_agreeing_with_meta_wins_over_seo_variant() -> None:
     assert fields(page(head, body))["headline"] == "Harbour ferry back in service"
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Harbour ferry returns after winter repairs \u203a Harbour Gazette",
+        "Harbour ferry returns after winter repairs -",
+        "Harbour ferry returns after winter repairs-Local|Harbour Gazette",
+    ],
+)
+def test_other_title_patterns_lose_the_site_name(title: str) -> None:
+    head = f'<meta property="og:site_name" content="Harbour Gazette"><title>{title}</title>'
+    assert fields(page(head))["headline"] == "Harbour ferry returns after winter repairs"
+
+
+def test_seo_title_with_extra_words_votes_for_the_heading() -> None:
+    head = (
+        '<meta property="og:title" content="Plum crumble with oat topping recipe">'
+        "<title>Plum crumble with oat topping recipe</title>"
+    )
+    body = "<h1>Plum crumble with oat topping</h1>"
+    assert fields(page(head, body))["headline"] == "Plum crumble with oat topping"
+
+
+def test_heading_repeated_for_mobile_and_desktop_votes_once() -> None:
+    head = (
+        '<meta property="og:title" content="Volunteers wanted for the dune survey">'
+        "<title>Volunteers wanted for the dune survey</title>"
+    )
+    body = "<div><h1>Menu</h1></div><div><h1>Menu</h1></div>"
+    assert fields(page(head, body))["headline"] == "Volunteers wanted for the dune survey"
+
+
+def test_section_heading_loses_a_tie_to_the_longer_headline() -> None:
+    head = "<title>Announcements - Opening hours of the reading room change</title>"
+    body = "<h1>Announcements</h1><h1>Opening hours of the reading room change</h1>"
+    assert fields(page(head, body))["headline"] == "Opening hours of the reading room change"
+
+
+def test_typeset_heading_spelling_beats_plain_quotes_in_meta() -> None:
+    head = """<meta property="og:title" content='The "quiet" season - and why it ends'>"""
+    body = "<h1>The \u201cquiet\u201d season \u2013 and why it ends</h1>"
+    assert (
+        fields(page(head, body))["headline"]
+        == "The \u201cquiet\u201d season \u2013 and why it ends"
+    )
+
+
+def test_truncated_structured_headline_gets_no_vote_from_the_full_title() -> None:
+    full = "Council agrees on the new cycle lanes along the river after a long debate about parking"
+    head = ld({"@type": "NewsArticle", "headline": full[:60] + "..."}) + f"<title>{full}</title>"
+    assert fields(page(head, f"<h1>{full}</h1>"))["headline"] == full
+
+
 # ---------------------------------------------------------------------- authors
 
 
