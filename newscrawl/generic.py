@@ -517,17 +517,33 @@ class GenericArticlePage(ArticlePage):
             name = _first_text(value.get("name"))
             if not name and (value.get("givenName") or value.get("familyName")):
                 name = _clean(f"{value.get('givenName') or ''} {value.get('familyName') or ''}")
+            is_org = bool(_types(value) & _ORGANIZATION_TYPES)
+            if name and not is_org and "," in name:
+                name = self._person_name(name)
             if name:
-                yield name, bool(_types(value) & _ORGANIZATION_TYPES)
+                yield name, is_org
         elif isinstance(value, str) and value.strip():
             yield _clean(value), False
+
+    def _person_name(self, name: str) -> str:
+        """A Person's name without the role or affiliation appended after commas.
+
+        CMSs fill one person's ``name`` with "Ann Lee, professor of history at X, Site".
+        A comma part longer than a name (over five words) or naming the site itself is such
+        an addition; other parts stay, as sloppy markup also lists two people in one node.
+        """
+        parts = [part.strip() for part in name.split(",")]
+        kept = [p for p in parts if p and len(p.split()) <= 5 and not self._is_site_name(p)]
+        return ", ".join(kept) if kept and len(kept) < len(parts) else name
 
     @field("authors")
     def authors(self) -> list[str]:
         """Authors from structured data first, then meta tags, then the visible byline.
 
-        Organisations named as author (``"@type": "Organization"``) are dropped next to
-        named people (they are the desk or the agency, not the writer). An author list that
+        Organisations named as author (``"@type": "Organization"``) next to named people
+        are kept: the page credits them together ("Ann Lee / dpa", a reporter and the
+        wire service whose copy she used), and the credit is the page's to state. An
+        author list that
         names only the site itself (the publisher filled in as a default) says little about
         who wrote the piece, so the meta tags are asked first; the site's name is kept when
         they have nothing, since a byline found by page layout is weaker evidence than the
@@ -542,7 +558,7 @@ class GenericArticlePage(ArticlePage):
         ):
             people = [name for name, is_org in source if not is_org]
             if people and not all(self._is_site_name(name) for name in people):
-                return _unique_names(people)
+                return _unique_names(name for name, _ in source)
             if source and not all(self._is_site_name(name) for name, _ in source):
                 return _unique_names(name for name, _ in source)
             fallback = fallback or [name for name, _ in source]

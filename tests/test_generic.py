@@ -228,7 +228,7 @@ def test_truncated_structured_headline_gets_no_vote_from_the_full_title() -> Non
 # ---------------------------------------------------------------------- authors
 
 
-def test_organisation_next_to_a_person_is_dropped() -> None:
+def test_organisation_credited_next_to_a_person_is_kept() -> None:
     data = {
         "@type": "NewsArticle",
         "headline": "Pier lights replaced",
@@ -237,7 +237,18 @@ def test_organisation_next_to_a_person_is_dropped() -> None:
             {"@type": "Organization", "name": "Wire Service"},
         ],
     }
-    assert item(page(ld(data)))["authors"] == ["Ada Mensah"]
+    assert item(page(ld(data)))["authors"] == ["Ada Mensah", "Wire Service"]
+
+
+def test_role_and_site_appended_to_a_person_name_are_dropped() -> None:
+    name = "Ada Mensah, lecturer in coastal engineering at the harbour college, Harbour Gazette"
+    data = {
+        "@type": "NewsArticle",
+        "headline": "Pier lights",
+        "author": {"@type": "Person", "name": name},
+    }
+    head = ld(data) + '<meta property="og:site_name" content="Harbour Gazette">'
+    assert item(page(head))["authors"] == ["Ada Mensah"]
 
 
 def test_publisher_as_sole_author_gives_way_to_the_meta_author() -> None:
