@@ -53,6 +53,7 @@ _ORGANIZATION_TYPES = frozenset(
 )  # fmt: skip
 
 _WS = re.compile(r"\s+")
+_UNSPELLED = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _NON_WORD = re.compile(r"[\W_]+")
 # Separators between a title and the site name in <title> and og:title.
 _SEPARATOR = r"(?:[|\u2013\u2014\u2012\u2015•·»«›‹~/\\\u22c6\u01c0]|-{1,2}|::?)"
@@ -83,8 +84,9 @@ def _clean(text: Any) -> str:
 
 
 def _key(text: str) -> str:
-    """A spelling-blind comparison key: case-folded words only."""
-    return _NON_WORD.sub(" ", text.casefold()).strip()
+    """A spelling-blind comparison key: case-folded words only (soft hyphens and joiners,
+    which never change a word, dropped first)."""
+    return _NON_WORD.sub(" ", text.translate(_UNSPELLED).casefold()).strip()
 
 
 def _types(obj: dict[str, Any]) -> set[str]:

@@ -412,3 +412,23 @@ def test_empty_page_gives_empty_fields_not_an_error() -> None:
     assert result["headline"] is None
     assert result["body"] is None
     assert result["authors"] == []
+
+
+def test_soft_hyphens_and_joiners_stay_in_the_text_but_not_in_the_fingerprint() -> None:
+    from newscrawl.text import clean_text, fingerprint
+
+    hyphenated = "Die Hafen\u00adf\u00e4hre f\u00e4hrt wieder.\u200b"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # ZWNJ is part of the spelling
+    assert clean_text(hyphenated) == "Die Hafen\u00adf\u00e4hre f\u00e4hrt wieder."
+    assert clean_text(persian) == persian
+    assert fingerprint(hyphenated) == fingerprint("Die Hafenf\u00e4hre f\u00e4hrt wieder.")
+
+
+def test_headline_sources_agree_across_soft_hyphens() -> None:
+    head = (
+        ld({"@type": "NewsArticle", "headline": "Hafen\u00adf\u00e4hre f\u00e4hrt wieder"})
+        + '<meta property="og:title" content="Hafenf\u00e4hre f\u00e4hrt wieder">'
+        + "<title>Neue Fahrzeiten am Hafen</title>"
+    )
+    body = "<h1>Neue Fahrzeiten am Hafen</h1>"
+    assert fields(page(head, body))["headline"] == "Hafen\u00adf\u00e4hre f\u00e4hrt wieder"
