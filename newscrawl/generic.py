@@ -629,8 +629,45 @@ class GenericArticlePage(ArticlePage):
         headline = self.chosen_headline
         if paragraphs and headline and _key(paragraphs[0]) == _key(headline):
             paragraphs = paragraphs[1:]
+        paragraphs = self.without_furniture(paragraphs)
         lead = self.visible_lead(paragraphs)
         return [lead, *paragraphs] if lead else paragraphs
+
+    def without_furniture(self, paragraphs: list[str]) -> list[str]:
+        """The paragraphs less the page furniture a text extractor lets through.
+
+        Two kinds, both recognised by how the page marks them rather than by wording:
+
+        * template blocks repeated through the text: two paragraphs printed together three
+          times or more (an "External content not available" notice with its
+          explanation, under every embed) are the template's, not the author's. One of
+          the two must be a sentence (a notice explains itself): lines of code or table
+          rows repeat in pairs in real text;
+        * picture captions and credits: a paragraph that is the whole text of a
+          ``<figcaption>`` or of a caption/credit element inside a ``<figure>`` describes
+          a picture, it is not part of the story.
+        """
+        keys = [_key(p) for p in paragraphs]
+        pairs: dict[tuple[str, str], int] = {}
+        for first, second in zip(paragraphs, paragraphs[1:], strict=False):
+            if _SENTENCE_END.search(first) or _SENTENCE_END.search(second):
+                pair = (_key(first), _key(second))
+                pairs[pair] = pairs.get(pair, 0) + 1
+        template = {key for pair, count in pairs.items() if count >= 3 for key in pair}
+        captions = self.caption_keys
+        kept = [p for p, key in zip(paragraphs, keys, strict=True)
+                if key not in template and key not in captions]  # fmt: skip
+        return kept if kept else paragraphs
+
+    @cached_property
+    def caption_keys(self) -> set[str]:
+        """Comparison keys of the page's picture captions and credits."""
+        keys = set()
+        for element in _CAPTIONS(self.root):
+            key = _key(_clean(_text(element)))
+            if key:
+                keys.add(key)
+        return keys
 
     def visible_lead(self, paragraphs: list[str]) -> str | None:
         """The page's description when it is printed on the page but missing from the body."""
@@ -970,4 +1007,9 @@ _SPELLING_ORDER = {"ld": 0, "md": 1, "og": 2, "tw": 3, "title": 4, "h1": 5}
 _TAG = re.compile(r"<[^>]+>")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 _META = etree.XPath("//meta[@content]")
+_SENTENCE_END = re.compile(r"[.!?\u3002]\W{0,2}$")
+_CAPTIONS = etree.XPath(
+    "//figcaption | //figure//*[contains(@class, 'caption') or contains(@class, 'credit')"
+    " or contains(@class, 'copyright')]"
+)
 _HEADINGS = etree.XPath("//h2 | //h3 | //h4 | //h5")

@@ -432,3 +432,32 @@ def test_headline_sources_agree_across_soft_hyphens() -> None:
     )
     body = "<h1>Neue Fahrzeiten am Hafen</h1>"
     assert fields(page(head, body))["headline"] == "Hafen\u00adf\u00e4hre f\u00e4hrt wieder"
+
+
+def test_repeated_embed_notices_and_picture_credits_are_not_body() -> None:
+    notice = (
+        "<p>Embedded content unavailable</p>"
+        "<p>Your privacy settings block third-party content such as maps and videos.</p>"
+    )
+    paragraphs = [
+        f"{PARAGRAPHS[0]}</p>{notice}<p>{PARAGRAPHS[1]}",
+        f"{PARAGRAPHS[2]}</p>{notice}<p>The operator thanked the crews for their patience.",
+        f"Tickets go on sale at the quay kiosk on Monday.</p>{notice}<p>Bikes travel free.",
+    ]
+    figure = (
+        "<figure><img src='/ferry.jpg' alt=''><figcaption>"
+        "<p>Photo: Harbour Authority archive</p></figcaption></figure>"
+    )
+    body = item(page(paragraphs=[paragraphs[0] + "</p>" + figure + "<p>x", *paragraphs[1:]]))
+    text = body["body"]
+    assert "Embedded content unavailable" not in text
+    assert "privacy settings" not in text
+    assert "Harbour Authority archive" not in text
+    assert PARAGRAPHS[2] in text and "Bikes travel free." in text
+
+
+def test_repeated_lines_of_code_stay_in_the_body() -> None:
+    page_fields = GenericArticlePage(page(), URL)
+    code = ["COPY . /srv/app", "RUN make install"]
+    paragraphs = [PARAGRAPHS[0], *code, PARAGRAPHS[1], *code, PARAGRAPHS[2], *code]
+    assert page_fields.without_furniture(paragraphs) == paragraphs
