@@ -670,23 +670,54 @@ class GenericArticlePage(ArticlePage):
         return keys
 
     def visible_lead(self, paragraphs: list[str]) -> str | None:
-        """The page's description when it is printed on the page but missing from the body."""
-        description = _clean(
-            self.meta.get("og:description")
-            or self.meta.get("description")
-            or _first_text(self.article_ld.get("description"))
-        )
-        if len(description.split()) < 8 or not paragraphs:
+        """The standfirst printed under the headline when the body does not start with it.
+
+        Two ways to know it, both from the page: the page's own summary (og:description,
+        description, twitter:description, JSON-LD ``description``) printed as a block of
+        the page; or the first block between the main heading and the text's first
+        paragraph that its markup calls a lead (a class or id with a word lead, intro,
+        standfirst, summary, excerpt, subtitle, dek, preamble, epigraph or synopsis; a
+        "leaderboard" ad slot is not one) and that is not a link. Either must be prose-sized
+        (8 to 150 words) and not already in the body's opening.
+        """
+        if not paragraphs:
             return None
-        key = _key(description)
-        body_key = _key(" ".join(paragraphs[:3]))
-        if key[:60] in body_key:
-            return None
-        for element in self.root.iterfind(".//body//p"):
-            text = _clean(element.text_content()) if hasattr(element, "text_content") else ""
-            if text and _key(text) == key:
-                return text
+        opening = _key(" ".join(paragraphs[:3]))
+        for description in self._descriptions():
+            key = _key(description)
+            if key[:60] in opening:
+                return None
+            prefix = " ".join(description.split()[:4])
+            for element in reversed(_STARTS_WITH(self.root, prefix=prefix)):
+                text = _clean(_text(element))
+                if _key(text) == key:
+                    return text
+        heading = _MAIN_H1(self.root)
+        first = _STARTS_WITH(self.root, prefix=" ".join(paragraphs[0].split()[:4]))
+        for element in _LEAD_BLOCKS(self.root):
+            if not _names_a_lead(element) or element.xpath("ancestor-or-self::a"):
+                continue
+            if heading and not _follows(element, heading[0]):
+                continue
+            if first and not _follows(first[-1], element):
+                continue  # after the text's first paragraph: not its standfirst
+            text = _clean(_text(element))
+            if 8 <= len(text.split()) <= 150:
+                return None if _key(text)[:60] in opening else text
         return None
+
+    def _descriptions(self) -> list[str]:
+        found = []
+        for value in (
+            self.meta.get("og:description"),
+            self.meta.get("description"),
+            self.meta.get("twitter:description"),
+            _first_text(self.article_ld.get("description")),
+        ):
+            text = _clean(value)
+            if len(text.split()) >= 8 and text not in found:
+                found.append(text)
+        return found
 
     @field("body")
     def body(self) -> list[str]:
@@ -886,6 +917,27 @@ def _split_kicker(heading: etree._Element) -> tuple[str, str] | None:
 _NOT_A_NAME = re.compile(r"^\W*$|^\(|@|https?:|www\.|^\d[\d\W]*$")
 
 
+def _names_a_lead(element: etree._Element) -> bool:
+    """Whether the element's class or id has a lead word among its word parts.
+
+    Class names are split at spaces, dashes, underscores and lower-to-upper case changes
+    ("article__standfirst", "ArticleLead", "c-summary"), so "leaderboard" is no lead.
+    """
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return any(part.lower() in _LEAD_WORDS for part in _NAME_PARTS.split(names))
+
+
+def _follows(element: etree._Element, heading: etree._Element) -> bool:
+    """Whether ``element`` comes after ``heading`` in document order (and is not inside it)."""
+    if heading in element.iterancestors() or element is heading:
+        return False
+    for following in heading.itersiblings():
+        if following is element or element in following.iterdescendants():
+            return True
+    parent = heading.getparent()
+    return parent is not None and parent.tag != "body" and _follows(element, parent)
+
+
 def _looks_truncated(source: str, text: str) -> bool:
     """Whether a headline reads as cut short: an ellipsis at the end, or a JSON-LD headline
     at the length where CMSs cut it (search engines take at most 110 characters)."""
@@ -1008,6 +1060,21 @@ _TAG = re.compile(r"<[^>]+>")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 _META = etree.XPath("//meta[@content]")
 _SENTENCE_END = re.compile(r"[.!?\u3002]\W{0,2}$")
+_STARTS_WITH = etree.XPath("//body//*[starts-with(normalize-space(.), $prefix)]")
+_NAME_PARTS = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+_LEAD_WORDS = ("lead", "intro", "standfirst", "summary", "excerpt", "subtitle", "dek",
+               "preamble", "epigraph", "synopsis", "leadin", "lede")  # fmt: skip
+_LEAD_BLOCKS = etree.XPath(
+    "//body//*[self::p or self::div or self::h2 or self::h3 or self::section][not(ancestor::nav"
+    " or ancestor::footer or ancestor::aside)]["
+    + " or ".join(
+        f"contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),"
+        f" '{word}') or contains(translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
+        f" 'abcdefghijklmnopqrstuvwxyz'), '{word}')"
+        for word in _LEAD_WORDS
+    )
+    + "]"
+)
 _CAPTIONS = etree.XPath(
     "//figcaption | //figure//*[contains(@class, 'caption') or contains(@class, 'credit')"
     " or contains(@class, 'copyright')]"

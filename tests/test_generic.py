@@ -461,3 +461,30 @@ def test_repeated_lines_of_code_stay_in_the_body() -> None:
     code = ["COPY . /srv/app", "RUN make install"]
     paragraphs = [PARAGRAPHS[0], *code, PARAGRAPHS[1], *code, PARAGRAPHS[2], *code]
     assert page_fields.without_furniture(paragraphs) == paragraphs
+
+
+STANDFIRST = "Six months without a crossing ended this week, and the timetable is back to normal."
+
+
+def test_description_printed_outside_a_paragraph_opens_the_body() -> None:
+    head = f'<meta name="description" content="{STANDFIRST}">'
+    body = f"<h1>Harbour ferry returns</h1><div><span>{STANDFIRST}</span></div>"
+    assert item(page(head, body))["body"].split("\n\n")[0] == STANDFIRST
+
+
+@pytest.mark.parametrize("name", ["article__standfirst", "ArticleLead", "c-summary"])
+def test_block_marked_as_lead_under_the_heading_opens_the_body(name: str) -> None:
+    body = f'<h1>Harbour ferry returns</h1><div class="{name}">{STANDFIRST}</div>'
+    assert item(page(body=body))["body"].split("\n\n")[0] == STANDFIRST
+
+
+def test_leaderboard_and_blocks_after_the_text_are_not_a_lead() -> None:
+    body = f'<h1>Harbour ferry returns</h1><div class="leaderboard">{STANDFIRST}</div>'
+    assert item(page(body=body))["body"].split("\n\n")[0] == PARAGRAPHS[0]
+    late = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        "<h1>Harbour ferry returns</h1><article>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + f"</article><div class='cookie-summary'>{STANDFIRST}</div></body></html>"
+    )
+    assert item(late)["body"].split("\n\n")[0] == PARAGRAPHS[0]
