@@ -687,24 +687,44 @@ class GenericArticlePage(ArticlePage):
             key = _key(description)
             if key[:60] in opening:
                 return None
-            prefix = " ".join(description.split()[:4])
-            for element in reversed(_STARTS_WITH(self.root, prefix=prefix)):
+            for element in self._blocks_starting_with(description):
                 text = _clean(_text(element))
                 if _key(text) == key:
                     return text
         heading = _MAIN_H1(self.root)
-        first = _STARTS_WITH(self.root, prefix=" ".join(paragraphs[0].split()[:4]))
+        first: list[etree._Element] | None = None
         for element in _LEAD_BLOCKS(self.root):
             if not _names_a_lead(element) or element.xpath("ancestor-or-self::a"):
                 continue
             if heading and not _follows(element, heading[0]):
                 continue
-            if first and not _follows(first[-1], element):
+            if first is None:
+                first = self._blocks_starting_with(paragraphs[0])[:1]
+            if first and not _follows(first[0], element):
                 continue  # after the text's first paragraph: not its standfirst
             text = _clean(_text(element))
             if 8 <= len(text.split()) <= 150:
                 return None if _key(text)[:60] in opening else text
         return None
+
+    def _blocks_starting_with(self, text: str) -> list[etree._Element]:
+        """Elements whose text starts like ``text``, innermost first (at most 4 levels up).
+
+        Found from the text nodes (one pass over the page's text) rather than by comparing
+        every element's whole text, which is quadratic in the page's nesting.
+        """
+        prefix = " ".join(text.split()[:3])
+        found: list[etree._Element] = []
+        for node in _TEXT_STARTING(self.root, prefix=prefix):
+            element = node.getparent()
+            if element is not None and node.is_tail:
+                element = element.getparent()
+            for _ in range(4):
+                if element is None or element.tag == "body":
+                    break
+                found.append(element)
+                element = element.getparent()
+        return found
 
     def _descriptions(self) -> list[str]:
         found = []
@@ -1060,7 +1080,7 @@ _TAG = re.compile(r"<[^>]+>")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 _META = etree.XPath("//meta[@content]")
 _SENTENCE_END = re.compile(r"[.!?\u3002]\W{0,2}$")
-_STARTS_WITH = etree.XPath("//body//*[starts-with(normalize-space(.), $prefix)]")
+_TEXT_STARTING = etree.XPath("//body//text()[starts-with(normalize-space(.), $prefix)]")
 _NAME_PARTS = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _LEAD_WORDS = ("lead", "intro", "standfirst", "summary", "excerpt", "subtitle", "dek",
                "preamble", "epigraph", "synopsis", "leadin", "lede")  # fmt: skip
