@@ -693,8 +693,12 @@ class GenericArticlePage(ArticlePage):
                     return text
         heading = _MAIN_H1(self.root)
         first: list[etree._Element] | None = None
-        for element in _LEAD_BLOCKS(self.root):
-            if not _names_a_lead(element) or element.xpath("ancestor-or-self::a"):
+        body = self.root.find("body")
+        for element in body.iter(*_LEAD_TAGS) if body is not None else ():
+            names = f"{element.get('class') or ''} {element.get('id') or ''}"
+            if not _LEAD_HINT.search(names) or not _names_a_lead(element):
+                continue
+            if element.xpath(_OUTSIDE_TEXT):
                 continue
             if heading and not _follows(element, heading[0]):
                 continue
@@ -1084,17 +1088,10 @@ _TEXT_STARTING = etree.XPath("//body//text()[starts-with(normalize-space(.), $pr
 _NAME_PARTS = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _LEAD_WORDS = ("lead", "intro", "standfirst", "summary", "excerpt", "subtitle", "dek",
                "preamble", "epigraph", "synopsis", "leadin", "lede")  # fmt: skip
-_LEAD_BLOCKS = etree.XPath(
-    "//body//*[self::p or self::div or self::h2 or self::h3 or self::section][not(ancestor::nav"
-    " or ancestor::footer or ancestor::aside)]["
-    + " or ".join(
-        f"contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),"
-        f" '{word}') or contains(translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
-        f" 'abcdefghijklmnopqrstuvwxyz'), '{word}')"
-        for word in _LEAD_WORDS
-    )
-    + "]"
-)
+# A quick test of class/id before the exact one (:func:`_names_a_lead`).
+_LEAD_HINT = re.compile("|".join(_LEAD_WORDS), re.IGNORECASE)
+_LEAD_TAGS = ("p", "div", "h2", "h3", "section")
+_OUTSIDE_TEXT = "ancestor::nav or ancestor::footer or ancestor::aside or ancestor-or-self::a"
 _CAPTIONS = etree.XPath(
     "//figcaption | //figure//*[contains(@class, 'caption') or contains(@class, 'credit')"
     " or contains(@class, 'copyright')]"
