@@ -53,9 +53,23 @@ _ORGANIZATION_TYPES = frozenset(
 )  # fmt: skip
 
 _WS = re.compile(r"\s+")
+_UNSPELLED = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _NON_WORD = re.compile(r"[\W_]+")
 # Separators between a title and the site name in <title> and og:title.
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\u2013\u2014\u2012\u2015•·»«~/\\]|-{1,2}|::?)\s+")
+_SEPARATOR = r"(?:[|\u2013\u2014\u2012\u2015•·»«›‹~/\\\u22c6\u01c0]|-{1,2}|::?)"
+_TITLE_SEPARATOR = re.compile(rf"\s+{_SEPARATOR}\s+")
+# A separator left dangling at the end of a title ("Story -" once the site name is gone).
+_DANGLING_SEPARATOR = re.compile(rf"\s+{_SEPARATOR}$")
+# A site name glued to the title by a bar without spaces ("Story-Section|Site"; "ㅣ" is
+# the Hangul letter some sites use as a bar), and a one-word section glued before it.
+_GLUED_SITE = re.compile(r"[|\u3163]([^|\u3163]{1,30})$")
+_GLUED_SECTION = re.compile(r"-[^\s-]{1,12}$")
+# Typographic quotes and dashes as their ASCII stand-ins, to tell a typeset spelling from
+# a plain one of the same text.
+_PLAIN_GLYPHS = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"',
+     "\u00ab": '"', "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-"}
+)  # fmt: skip
 # A trailing title part that is a date ("... – DW – 13.06.2023").
 _DATE_PART = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 
@@ -70,8 +84,9 @@ def _clean(text: Any) -> str:
 
 
 def _key(text: str) -> str:
-    """A spelling-blind comparison key: case-folded words only."""
-    return _NON_WORD.sub(" ", text.casefold()).strip()
+    """A spelling-blind comparison key: case-folded words only (soft hyphens and joiners,
+    which never change a word, dropped first)."""
+    return _NON_WORD.sub(" ", text.translate(_UNSPELLED).casefold()).strip()
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
@@ -324,6 +339,9 @@ class GenericArticlePage(ArticlePage):
 
         Only parts that match the site's own names (og:site_name, publisher, host) are cut,
         from either end, so a headline that itself contains a dash or colon stays whole.
+        A site name glued on by a bar without spaces ("Story-Politics|Site") goes too, with
+        the one-word section glued before it, and so does a separator left dangling at the
+        end (CMS templates that print "Story - " when the site-name field is empty).
         """
         parts = _TITLE_SEPARATOR.split(title)
         separators = _TITLE_SEPARATOR.findall(title)
@@ -336,7 +354,10 @@ class GenericArticlePage(ArticlePage):
         rebuilt = parts[0]
         for separator, part in zip(separators, parts[1:], strict=True):
             rebuilt += separator + part
-        return rebuilt.strip()
+        glued = _GLUED_SITE.search(rebuilt)
+        if glued and glued.start() > 0 and self._is_site_name(glued.group(1)):
+            rebuilt = _GLUED_SECTION.sub("", rebuilt[: glued.start()])
+        return _DANGLING_SEPARATOR.sub("", rebuilt.strip()).strip()
 
     @cached_property
     def h1_texts(self) -> list[tuple[str, str | None]]:
@@ -386,12 +407,26 @@ class GenericArticlePage(ArticlePage):
         first (JSON-LD, microdata, <h1>), then the social ones. An <h1> that is the site's
         name (blogs print it on every page) does not vote.
 
+        A source counts once per text (a heading repeated on the page, e.g. a menu label
+        printed for desktop and mobile, is one vote). A title-like source (og:title,
+        twitter:title, <title>) that is an editorial headline (JSON-LD, microdata, <h1>)
+        plus trailing words ("... Rezept", "... von <user>", "... in <place>") lends its
+        vote to that headline: the longer text is the search-engine version (unless the
+        shorter one was cut off, see :func:`_looks_truncated`). Equal votes
+        and equal sources go to the text with more words (a section name or site name
+        printed as a second <h1> is shorter than the headline).
+
         The spelling returned is the one in structured data or meta tags when they agree
         with the heading: the heading's text is reassembled from markup and may carry
-        stray spaces around inline elements.
+        stray spaces around inline elements. The exception is typography: when the
+        heading differs from that spelling only by typographic quotes and dashes (meta
+        tags are often written with plain ASCII ones), the printed heading is returned.
         """
-        candidates = [(source, text, _key(text)) for source, text in self.headline_candidates()]
-        candidates = [c for c in candidates if c[2]]
+        candidates = []
+        for source, text in self.headline_candidates():
+            key = _key(text)
+            if key and (source, key) not in {(s, k) for s, _, k in candidates}:
+                candidates.append((source, text, key))
         if not candidates:
             return None
         votes: dict[str, float] = {}
@@ -402,10 +437,28 @@ class GenericArticlePage(ArticlePage):
             for part_key in parts - {_key(text)}:
                 if part_key in votes:
                     votes[part_key] += _HEADLINE_WEIGHT[source] / 2
+        for source, _, key in candidates:
+            if source not in _SEO_SOURCES:
+                continue
+            for other, other_text, other_key in candidates:
+                if (other in _EDITORIAL_SOURCES and other_key != key
+                        and key.startswith(other_key + " ") and " " in other_key
+                        and not _looks_truncated(other, other_text)):  # fmt: skip
+                    votes[other_key] += _HEADLINE_WEIGHT[source]
+                    break
         tie_order = {key: min(_TIE_ORDER[s] for s, _, k in candidates if k == key) for key in votes}
-        best = max(votes, key=lambda k: (votes[k], -tie_order[k]))
+        best = max(votes, key=lambda k: (votes[k], -tie_order[k], len(k.split())))
         spellings = [(_SPELLING_ORDER[s], text) for s, text, key in candidates if key == best]
-        return min(spellings)[1]
+        chosen = min(spellings)[1]
+        plain = _WS.sub(" ", chosen.translate(_PLAIN_GLYPHS))
+        for source, text, key in candidates:
+            if (
+                source == "h1"
+                and key == best
+                and _WS.sub(" ", text.translate(_PLAIN_GLYPHS)) == plain
+            ):
+                return text  # the same words, typeset as printed
+        return chosen
 
     # ------------------------------------------------------------------ date
 
@@ -466,17 +519,33 @@ class GenericArticlePage(ArticlePage):
             name = _first_text(value.get("name"))
             if not name and (value.get("givenName") or value.get("familyName")):
                 name = _clean(f"{value.get('givenName') or ''} {value.get('familyName') or ''}")
+            is_org = bool(_types(value) & _ORGANIZATION_TYPES)
+            if name and not is_org and "," in name:
+                name = self._person_name(name)
             if name:
-                yield name, bool(_types(value) & _ORGANIZATION_TYPES)
+                yield name, is_org
         elif isinstance(value, str) and value.strip():
             yield _clean(value), False
+
+    def _person_name(self, name: str) -> str:
+        """A Person's name without the role or affiliation appended after commas.
+
+        CMSs fill one person's ``name`` with "Ann Lee, professor of history at X, Site".
+        A comma part longer than a name (over five words) or naming the site itself is such
+        an addition; other parts stay, as sloppy markup also lists two people in one node.
+        """
+        parts = [part.strip() for part in name.split(",")]
+        kept = [p for p in parts if p and len(p.split()) <= 5 and not self._is_site_name(p)]
+        return ", ".join(kept) if kept and len(kept) < len(parts) else name
 
     @field("authors")
     def authors(self) -> list[str]:
         """Authors from structured data first, then meta tags, then the visible byline.
 
-        Organisations named as author (``"@type": "Organization"``) are dropped next to
-        named people (they are the desk or the agency, not the writer). An author list that
+        Organisations named as author (``"@type": "Organization"``) next to named people
+        are kept: the page credits them together ("Ann Lee / dpa", a reporter and the
+        wire service whose copy she used), and the credit is the page's to state. An
+        author list that
         names only the site itself (the publisher filled in as a default) says little about
         who wrote the piece, so the meta tags are asked first; the site's name is kept when
         they have nothing, since a byline found by page layout is weaker evidence than the
@@ -491,7 +560,7 @@ class GenericArticlePage(ArticlePage):
         ):
             people = [name for name, is_org in source if not is_org]
             if people and not all(self._is_site_name(name) for name in people):
-                return _unique_names(people)
+                return _unique_names(name for name, _ in source)
             if source and not all(self._is_site_name(name) for name, _ in source):
                 return _unique_names(name for name, _ in source)
             fallback = fallback or [name for name, _ in source]
@@ -560,27 +629,119 @@ class GenericArticlePage(ArticlePage):
         headline = self.chosen_headline
         if paragraphs and headline and _key(paragraphs[0]) == _key(headline):
             paragraphs = paragraphs[1:]
+        paragraphs = self.without_furniture(paragraphs)
         lead = self.visible_lead(paragraphs)
         return [lead, *paragraphs] if lead else paragraphs
 
+    def without_furniture(self, paragraphs: list[str]) -> list[str]:
+        """The paragraphs less the page furniture a text extractor lets through.
+
+        Two kinds, both recognised by how the page marks them rather than by wording:
+
+        * template blocks repeated through the text: two paragraphs printed together three
+          times or more (an "External content not available" notice with its
+          explanation, under every embed) are the template's, not the author's. One of
+          the two must be a sentence (a notice explains itself): lines of code or table
+          rows repeat in pairs in real text;
+        * picture captions and credits: a paragraph that is the whole text of a
+          ``<figcaption>`` or of a caption/credit element inside a ``<figure>`` describes
+          a picture, it is not part of the story.
+        """
+        keys = [_key(p) for p in paragraphs]
+        pairs: dict[tuple[str, str], int] = {}
+        for first, second in zip(paragraphs, paragraphs[1:], strict=False):
+            if _SENTENCE_END.search(first) or _SENTENCE_END.search(second):
+                pair = (_key(first), _key(second))
+                pairs[pair] = pairs.get(pair, 0) + 1
+        template = {key for pair, count in pairs.items() if count >= 3 for key in pair}
+        captions = self.caption_keys
+        kept = [p for p, key in zip(paragraphs, keys, strict=True)
+                if key not in template and key not in captions]  # fmt: skip
+        return kept if kept else paragraphs
+
+    @cached_property
+    def caption_keys(self) -> set[str]:
+        """Comparison keys of the page's picture captions and credits."""
+        keys = set()
+        for element in _CAPTIONS(self.root):
+            key = _key(_clean(_text(element)))
+            if key:
+                keys.add(key)
+        return keys
+
     def visible_lead(self, paragraphs: list[str]) -> str | None:
-        """The page's description when it is printed on the page but missing from the body."""
-        description = _clean(
-            self.meta.get("og:description")
-            or self.meta.get("description")
-            or _first_text(self.article_ld.get("description"))
-        )
-        if len(description.split()) < 8 or not paragraphs:
+        """The standfirst printed under the headline when the body does not start with it.
+
+        Two ways to know it, both from the page: the page's own summary (og:description,
+        description, twitter:description, JSON-LD ``description``) printed as a block of
+        the page; or the first block between the main heading and the text's first
+        paragraph that its markup calls a lead (a class or id with a word lead, intro,
+        standfirst, summary, excerpt, subtitle, dek, preamble, epigraph or synopsis; a
+        "leaderboard" ad slot is not one) and that is not a link. Either must be prose-sized
+        (8 to 150 words) and not already in the body's opening.
+        """
+        if not paragraphs:
             return None
-        key = _key(description)
-        body_key = _key(" ".join(paragraphs[:3]))
-        if key[:60] in body_key:
-            return None
-        for element in self.root.iterfind(".//body//p"):
-            text = _clean(element.text_content()) if hasattr(element, "text_content") else ""
-            if text and _key(text) == key:
-                return text
+        opening = _key(" ".join(paragraphs[:3]))
+        for description in self._descriptions():
+            key = _key(description)
+            if key[:60] in opening:
+                return None
+            for element in self._blocks_starting_with(description):
+                text = _clean(_text(element))
+                if _key(text) == key:
+                    return text
+        heading = _MAIN_H1(self.root)
+        first: list[etree._Element] | None = None
+        body = self.root.find("body")
+        for element in body.iter(*_LEAD_TAGS) if body is not None else ():
+            names = f"{element.get('class') or ''} {element.get('id') or ''}"
+            if not _LEAD_HINT.search(names) or not _names_a_lead(element):
+                continue
+            if element.xpath(_OUTSIDE_TEXT):
+                continue
+            if heading and not _follows(element, heading[0]):
+                continue
+            if first is None:
+                first = self._blocks_starting_with(paragraphs[0])[:1]
+            if first and not _follows(first[0], element):
+                continue  # after the text's first paragraph: not its standfirst
+            text = _clean(_text(element))
+            if 8 <= len(text.split()) <= 150:
+                return None if _key(text)[:60] in opening else text
         return None
+
+    def _blocks_starting_with(self, text: str) -> list[etree._Element]:
+        """Elements whose text starts like ``text``, innermost first (at most 4 levels up).
+
+        Found from the text nodes (one pass over the page's text) rather than by comparing
+        every element's whole text, which is quadratic in the page's nesting.
+        """
+        prefix = " ".join(text.split()[:3])
+        found: list[etree._Element] = []
+        for node in _TEXT_STARTING(self.root, prefix=prefix):
+            element = node.getparent()
+            if element is not None and node.is_tail:
+                element = element.getparent()
+            for _ in range(4):
+                if element is None or element.tag == "body":
+                    break
+                found.append(element)
+                element = element.getparent()
+        return found
+
+    def _descriptions(self) -> list[str]:
+        found = []
+        for value in (
+            self.meta.get("og:description"),
+            self.meta.get("description"),
+            self.meta.get("twitter:description"),
+            _first_text(self.article_ld.get("description")),
+        ):
+            text = _clean(value)
+            if len(text.split()) >= 8 and text not in found:
+                found.append(text)
+        return found
 
     @field("body")
     def body(self) -> list[str]:
@@ -780,6 +941,33 @@ def _split_kicker(heading: etree._Element) -> tuple[str, str] | None:
 _NOT_A_NAME = re.compile(r"^\W*$|^\(|@|https?:|www\.|^\d[\d\W]*$")
 
 
+def _names_a_lead(element: etree._Element) -> bool:
+    """Whether the element's class or id has a lead word among its word parts.
+
+    Class names are split at spaces, dashes, underscores and lower-to-upper case changes
+    ("article__standfirst", "ArticleLead", "c-summary"), so "leaderboard" is no lead.
+    """
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return any(part.lower() in _LEAD_WORDS for part in _NAME_PARTS.split(names))
+
+
+def _follows(element: etree._Element, heading: etree._Element) -> bool:
+    """Whether ``element`` comes after ``heading`` in document order (and is not inside it)."""
+    if heading in element.iterancestors() or element is heading:
+        return False
+    for following in heading.itersiblings():
+        if following is element or element in following.iterdescendants():
+            return True
+    parent = heading.getparent()
+    return parent is not None and parent.tag != "body" and _follows(element, parent)
+
+
+def _looks_truncated(source: str, text: str) -> bool:
+    """Whether a headline reads as cut short: an ellipsis at the end, or a JSON-LD headline
+    at the length where CMSs cut it (search engines take at most 110 characters)."""
+    return text.endswith(("...", "\u2026")) or (source == "ld" and 100 <= len(text) <= 112)
+
+
 def _is_name(text: str) -> bool:
     """Whether an author entry can be a name: not an e-mail, URL, number or credit line."""
     return bool(text) and len(text) <= 120 and not _NOT_A_NAME.search(text)
@@ -888,9 +1076,24 @@ _BOX_TAGS = frozenset({"section", "aside", "div", "ul", "ol", "body"})
 _BOX_NAMING = ("class", "id", "aria-label")
 _MAIN_H1 = etree.XPath("//h1[not(ancestor::nav or ancestor::footer or ancestor::aside)]")
 _HEADLINE_WEIGHT = {"ld": 1.0, "md": 1.0, "og": 1.0, "h1": 1.0, "tw": 0.5, "title": 0.5}
+_SEO_SOURCES = frozenset({"og", "tw", "title"})
+_EDITORIAL_SOURCES = frozenset({"ld", "md", "h1"})
 _TIE_ORDER = {"ld": 0, "md": 1, "h1": 2, "og": 3, "tw": 4, "title": 5}
 _SPELLING_ORDER = {"ld": 0, "md": 1, "og": 2, "tw": 3, "title": 4, "h1": 5}
 _TAG = re.compile(r"<[^>]+>")
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
 _META = etree.XPath("//meta[@content]")
+_SENTENCE_END = re.compile(r"[.!?\u3002]\W{0,2}$")
+_TEXT_STARTING = etree.XPath("//body//text()[starts-with(normalize-space(.), $prefix)]")
+_NAME_PARTS = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+_LEAD_WORDS = ("lead", "intro", "standfirst", "summary", "excerpt", "subtitle", "dek",
+               "preamble", "epigraph", "synopsis", "leadin", "lede")  # fmt: skip
+# A quick test of class/id before the exact one (:func:`_names_a_lead`).
+_LEAD_HINT = re.compile("|".join(_LEAD_WORDS), re.IGNORECASE)
+_LEAD_TAGS = ("p", "div", "h2", "h3", "section")
+_OUTSIDE_TEXT = "ancestor::nav or ancestor::footer or ancestor::aside or ancestor-or-self::a"
+_CAPTIONS = etree.XPath(
+    "//figcaption | //figure//*[contains(@class, 'caption') or contains(@class, 'credit')"
+    " or contains(@class, 'copyright')]"
+)
 _HEADINGS = etree.XPath("//h2 | //h3 | //h4 | //h5")

@@ -15,16 +15,20 @@ from itemadapter import ItemAdapter
 
 from newscrawl.items import ARTICLE_FIELDS
 
-# Zero-width and formatting characters that sneak in from CMS editors; they split words
-# invisibly and would make two identical stories fingerprint differently.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Invisible characters that are debris, not text: break hints and byte-order marks left
+# by CMS editors. Soft hyphens (U+00AD, the publisher's hyphenation points) and the
+# zero-width (non-)joiners (U+200C/U+200D, part of the spelling in Persian, Indic scripts
+# and emoji) are text and stay; the fingerprint ignores them (see ``_UNSPELLED``).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"), None)
+# Characters that never change the words a story is made of, for the fingerprint.
+_UNSPELLED = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BLANK_LINES = re.compile(r"\s*\n\s*\n\s*")
 _WORDS = re.compile(r"\w+")
 
 
 def clean_text(text: str | None) -> str:
-    """NFC, no control or invisible characters, runs of spaces folded to one, trimmed.
+    """NFC, no control characters or invisible debris, runs of spaces folded to one, trimmed.
 
     A single newline inside a paragraph is a layout artefact and becomes a space; a blank
     line (the paragraph separator of ``body``) is kept as exactly one blank line.
@@ -45,9 +49,10 @@ def fingerprint(body: str) -> str:
 
     Sister sites republish a wire story with different quote glyphs, dashes and line
     breaks; hashing the case-folded word sequence makes those copies collide while any
-    change of wording does not.
+    change of wording does not. Soft hyphens and joiners are dropped first: one copy may
+    carry hyphenation points the other lacks.
     """
-    words = _WORDS.findall(unicodedata.normalize("NFKC", body).casefold())
+    words = _WORDS.findall(unicodedata.normalize("NFKC", body.translate(_UNSPELLED)).casefold())
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
 

@@ -173,10 +173,62 @@ def test_visible_h1_agreeing_with_meta_wins_over_seo_variant() -> None:
     assert fields(page(head, body))["headline"] == "Harbour ferry back in service"
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Harbour ferry returns after winter repairs \u203a Harbour Gazette",
+        "Harbour ferry returns after winter repairs -",
+        "Harbour ferry returns after winter repairs-Local|Harbour Gazette",
+    ],
+)
+def test_other_title_patterns_lose_the_site_name(title: str) -> None:
+    head = f'<meta property="og:site_name" content="Harbour Gazette"><title>{title}</title>'
+    assert fields(page(head))["headline"] == "Harbour ferry returns after winter repairs"
+
+
+def test_seo_title_with_extra_words_votes_for_the_heading() -> None:
+    head = (
+        '<meta property="og:title" content="Plum crumble with oat topping recipe">'
+        "<title>Plum crumble with oat topping recipe</title>"
+    )
+    body = "<h1>Plum crumble with oat topping</h1>"
+    assert fields(page(head, body))["headline"] == "Plum crumble with oat topping"
+
+
+def test_heading_repeated_for_mobile_and_desktop_votes_once() -> None:
+    head = (
+        '<meta property="og:title" content="Volunteers wanted for the dune survey">'
+        "<title>Volunteers wanted for the dune survey</title>"
+    )
+    body = "<div><h1>Menu</h1></div><div><h1>Menu</h1></div>"
+    assert fields(page(head, body))["headline"] == "Volunteers wanted for the dune survey"
+
+
+def test_section_heading_loses_a_tie_to_the_longer_headline() -> None:
+    head = "<title>Announcements - Opening hours of the reading room change</title>"
+    body = "<h1>Announcements</h1><h1>Opening hours of the reading room change</h1>"
+    assert fields(page(head, body))["headline"] == "Opening hours of the reading room change"
+
+
+def test_typeset_heading_spelling_beats_plain_quotes_in_meta() -> None:
+    head = """<meta property="og:title" content='The "quiet" season - and why it ends'>"""
+    body = "<h1>The \u201cquiet\u201d season \u2013 and why it ends</h1>"
+    assert (
+        fields(page(head, body))["headline"]
+        == "The \u201cquiet\u201d season \u2013 and why it ends"
+    )
+
+
+def test_truncated_structured_headline_gets_no_vote_from_the_full_title() -> None:
+    full = "Council agrees on the new cycle lanes along the river after a long debate about parking"
+    head = ld({"@type": "NewsArticle", "headline": full[:60] + "..."}) + f"<title>{full}</title>"
+    assert fields(page(head, f"<h1>{full}</h1>"))["headline"] == full
+
+
 # ---------------------------------------------------------------------- authors
 
 
-def test_organisation_next_to_a_person_is_dropped() -> None:
+def test_organisation_credited_next_to_a_person_is_kept() -> None:
     data = {
         "@type": "NewsArticle",
         "headline": "Pier lights replaced",
@@ -185,7 +237,18 @@ def test_organisation_next_to_a_person_is_dropped() -> None:
             {"@type": "Organization", "name": "Wire Service"},
         ],
     }
-    assert item(page(ld(data)))["authors"] == ["Ada Mensah"]
+    assert item(page(ld(data)))["authors"] == ["Ada Mensah", "Wire Service"]
+
+
+def test_role_and_site_appended_to_a_person_name_are_dropped() -> None:
+    name = "Ada Mensah, lecturer in coastal engineering at the harbour college, Harbour Gazette"
+    data = {
+        "@type": "NewsArticle",
+        "headline": "Pier lights",
+        "author": {"@type": "Person", "name": name},
+    }
+    head = ld(data) + '<meta property="og:site_name" content="Harbour Gazette">'
+    assert item(page(head))["authors"] == ["Ada Mensah"]
 
 
 def test_publisher_as_sole_author_gives_way_to_the_meta_author() -> None:
@@ -349,3 +412,79 @@ def test_empty_page_gives_empty_fields_not_an_error() -> None:
     assert result["headline"] is None
     assert result["body"] is None
     assert result["authors"] == []
+
+
+def test_soft_hyphens_and_joiners_stay_in_the_text_but_not_in_the_fingerprint() -> None:
+    from newscrawl.text import clean_text, fingerprint
+
+    hyphenated = "Die Hafen\u00adf\u00e4hre f\u00e4hrt wieder.\u200b"
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # ZWNJ is part of the spelling
+    assert clean_text(hyphenated) == "Die Hafen\u00adf\u00e4hre f\u00e4hrt wieder."
+    assert clean_text(persian) == persian
+    assert fingerprint(hyphenated) == fingerprint("Die Hafenf\u00e4hre f\u00e4hrt wieder.")
+
+
+def test_headline_sources_agree_across_soft_hyphens() -> None:
+    head = (
+        ld({"@type": "NewsArticle", "headline": "Hafen\u00adf\u00e4hre f\u00e4hrt wieder"})
+        + '<meta property="og:title" content="Hafenf\u00e4hre f\u00e4hrt wieder">'
+        + "<title>Neue Fahrzeiten am Hafen</title>"
+    )
+    body = "<h1>Neue Fahrzeiten am Hafen</h1>"
+    assert fields(page(head, body))["headline"] == "Hafen\u00adf\u00e4hre f\u00e4hrt wieder"
+
+
+def test_repeated_embed_notices_and_picture_credits_are_not_body() -> None:
+    notice = (
+        "<p>Embedded content unavailable</p>"
+        "<p>Your privacy settings block third-party content such as maps and videos.</p>"
+    )
+    paragraphs = [
+        f"{PARAGRAPHS[0]}</p>{notice}<p>{PARAGRAPHS[1]}",
+        f"{PARAGRAPHS[2]}</p>{notice}<p>The operator thanked the crews for their patience.",
+        f"Tickets go on sale at the quay kiosk on Monday.</p>{notice}<p>Bikes travel free.",
+    ]
+    figure = (
+        "<figure><img src='/ferry.jpg' alt=''><figcaption>"
+        "<p>Photo: Harbour Authority archive</p></figcaption></figure>"
+    )
+    body = item(page(paragraphs=[paragraphs[0] + "</p>" + figure + "<p>x", *paragraphs[1:]]))
+    text = body["body"]
+    assert "Embedded content unavailable" not in text
+    assert "privacy settings" not in text
+    assert "Harbour Authority archive" not in text
+    assert PARAGRAPHS[2] in text and "Bikes travel free." in text
+
+
+def test_repeated_lines_of_code_stay_in_the_body() -> None:
+    page_fields = GenericArticlePage(page(), URL)
+    code = ["COPY . /srv/app", "RUN make install"]
+    paragraphs = [PARAGRAPHS[0], *code, PARAGRAPHS[1], *code, PARAGRAPHS[2], *code]
+    assert page_fields.without_furniture(paragraphs) == paragraphs
+
+
+STANDFIRST = "Six months without a crossing ended this week, and the timetable is back to normal."
+
+
+def test_description_printed_outside_a_paragraph_opens_the_body() -> None:
+    head = f'<meta name="description" content="{STANDFIRST}">'
+    body = f"<h1>Harbour ferry returns</h1><div><span>{STANDFIRST}</span></div>"
+    assert item(page(head, body))["body"].split("\n\n")[0] == STANDFIRST
+
+
+@pytest.mark.parametrize("name", ["article__standfirst", "ArticleLead", "c-summary"])
+def test_block_marked_as_lead_under_the_heading_opens_the_body(name: str) -> None:
+    body = f'<h1>Harbour ferry returns</h1><div class="{name}">{STANDFIRST}</div>'
+    assert item(page(body=body))["body"].split("\n\n")[0] == STANDFIRST
+
+
+def test_leaderboard_and_blocks_after_the_text_are_not_a_lead() -> None:
+    body = f'<h1>Harbour ferry returns</h1><div class="leaderboard">{STANDFIRST}</div>'
+    assert item(page(body=body))["body"].split("\n\n")[0] == PARAGRAPHS[0]
+    late = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"
+        "<h1>Harbour ferry returns</h1><article>"
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + f"</article><div class='cookie-summary'>{STANDFIRST}</div></body></html>"
+    )
+    assert item(late)["body"].split("\n\n")[0] == PARAGRAPHS[0]
