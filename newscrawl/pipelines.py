@@ -71,6 +71,16 @@ class DropLogFormatter(LogFormatter):
         return result
 
 
+def stop_on_store_error(crawler: Crawler, exc: StoreError) -> DropItem:
+    """Stop the crawl (finish reason ``store_error``) rather than lose items silently; the
+    returned drop, raised by the caller, keeps this item out of the feed."""
+    logger.error("Store failure, stopping the crawl: %s", exc)
+    crawler.stats.set_value("newscrawl/store_error", str(exc))
+    if crawler.engine is not None and crawler.engine.running:
+        deferred_from_coro(crawler.engine.close_spider_async(reason="store_error"))
+    return DropItem(f"not stored: {exc}")
+
+
 _STORES: WeakKeyDictionary[Crawler, BaseStore] = WeakKeyDictionary()
 
 
@@ -234,11 +244,7 @@ class StorePipeline:
         try:
             return write(*args)
         except StoreError as exc:
-            logger.error("Store failure, stopping the crawl: %s", exc)
-            self.stats.set_value("newscrawl/store_error", str(exc))
-            if self.crawler.engine is not None and self.crawler.engine.running:
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
-            raise DropItem(f"not stored: {exc}") from exc
+            raise stop_on_store_error(self.crawler, exc) from exc
 
 
 class NearDuplicateItem(DuplicateItem):
@@ -281,11 +287,7 @@ class NearDupPipeline:
         try:
             match = self.detector.check(item["url"], item.get("headline"), item.get("body"))
         except StoreError as exc:
-            logger.error("Store failure, stopping the crawl: %s", exc)
-            self.stats.set_value("newscrawl/store_error", str(exc))
-            if self.crawler.engine is not None and self.crawler.engine.running:
-                deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
-            raise DropItem(f"not stored: {exc}") from exc
+            raise stop_on_store_error(self.crawler, exc) from exc
         if match is not None:
             self.stats.inc_value("newscrawl/duplicate")
             self.stats.inc_value("newscrawl/duplicate/near_duplicate")
