@@ -74,11 +74,17 @@ _PLAIN_GLYPHS = str.maketrans(
 _DATE_PART = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 
 
-def _clean(text: Any) -> str:
-    """Entity-decoded, NFC, whitespace-collapsed text ("" for anything that is not a str)."""
+def _clean(text: Any, *, entities: bool = True) -> str:
+    """NFC, whitespace-collapsed text ("" for anything that is not a str).
+
+    ``entities``: decode HTML entities, for values that arrive still escaped (JSON-LD,
+    meta content that sites escape twice). Text read from the document tree or from
+    trafilatura is already decoded: decoding it again would turn a page that reads
+    "&amp;" into "&".
+    """
     if not isinstance(text, str):
         return ""
-    if "&" in text:
+    if entities and "&" in text:
         text = html_lib.unescape(text)
     return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
@@ -370,7 +376,7 @@ class GenericArticlePage(ArticlePage):
         texts = []
         for h1 in _MAIN_H1(self.root)[:3]:
             split = _split_kicker(h1)
-            text = f"{split[0]} {split[1]}" if split else _clean(_text(h1))
+            text = f"{split[0]} {split[1]}" if split else _clean(_text(h1), entities=False)
             if text:
                 texts.append((text, split[1] if split else None))
         return texts
@@ -598,7 +604,8 @@ class GenericArticlePage(ArticlePage):
     def trafilatura_paragraphs(self) -> list[str]:
         if self.extraction is None or not self.extraction.text:
             return []
-        return [p for p in (_clean(line) for line in self.extraction.text.split("\n")) if p]
+        lines = self.extraction.text.split("\n")
+        return [p for p in (_clean(line, entities=False) for line in lines) if p]
 
     @cached_property
     def body_paragraphs(self) -> list[str]:
@@ -664,7 +671,7 @@ class GenericArticlePage(ArticlePage):
         """Comparison keys of the page's picture captions and credits."""
         keys = set()
         for element in _CAPTIONS(self.root):
-            key = _key(_clean(_text(element)))
+            key = _key(_clean(_text(element), entities=False))
             if key:
                 keys.add(key)
         return keys
@@ -688,7 +695,7 @@ class GenericArticlePage(ArticlePage):
             if key[:60] in opening:
                 return None
             for element in self._blocks_starting_with(description):
-                text = _clean(_text(element))
+                text = _clean(_text(element), entities=False)
                 if _key(text) == key:
                     return text
         heading = _MAIN_H1(self.root)
@@ -706,7 +713,7 @@ class GenericArticlePage(ArticlePage):
                 first = self._blocks_starting_with(paragraphs[0])[:1]
             if first and not _follows(first[0], element):
                 continue  # after the text's first paragraph: not its standfirst
-            text = _clean(_text(element))
+            text = _clean(_text(element), entities=False)
             if 8 <= len(text.split()) <= 150:
                 return None if _key(text)[:60] in opening else text
         return None
