@@ -124,14 +124,15 @@ _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 
 
 def _parse_ld(script: str) -> Any:
+    # RecursionError: JSON nested deeper than the interpreter's stack (found by fuzzing).
     try:
         return json.loads(script, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     repaired = _TRAILING_COMMA.sub(r"\1", _LD_WRAPPERS.sub("", script.strip()))
     try:
         return json.loads(repaired, strict=False)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

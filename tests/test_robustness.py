@@ -101,3 +101,15 @@ def test_punctuation_only_headline_candidates_give_no_headline() -> None:
     extraction = extract_article(html, "https://news.example/2025/09/01/a-story/")
     assert extraction.error is None
     assert not extraction.item["headline"]
+
+
+def test_json_ld_nested_deeper_than_the_stack_is_skipped() -> None:
+    """Found by the fuzzer: json.loads raises RecursionError, not ValueError, on such input."""
+    deep = "[" * 100_000 + "]" * 100_000
+    html = (
+        f'<html><head><script type="application/ld+json">{deep}</script>'
+        f"<title>A title</title></head><body><h1>A title</h1>{BODY}</body></html>"
+    )
+    extraction = extract_article(html, "https://news.example/2025/09/01/a-story/")
+    assert extraction.error is None
+    assert extraction.item["headline"] == "A title"

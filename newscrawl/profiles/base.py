@@ -117,19 +117,22 @@ def json_ld_documents(selector: Selector) -> Iterator[Any]:
     ).getall():
         try:
             yield json.loads(script, strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the stack
             continue
 
 
-def _flatten_ld(data: Any) -> Iterator[dict[str, Any]]:
+def _flatten_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Objects of lists and ``@graph``; real pages nest a few levels, hostile ones more."""
+    if depth > 8:
+        return
     if isinstance(data, list):
         for entry in data:
-            yield from _flatten_ld(entry)
+            yield from _flatten_ld(entry, depth + 1)
     elif isinstance(data, dict):
         yield data
         graph = data.get("@graph")
         if graph is not None:
-            yield from _flatten_ld(graph)
+            yield from _flatten_ld(graph, depth + 1)
 
 
 @dataclass(frozen=True)
