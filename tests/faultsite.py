@@ -26,16 +26,12 @@ import html
 import json
 import socket
 import struct
-import tempfile
-import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from servers import _Handler, self_signed_context
+from servers import LoopbackProxyServer, _Handler
 
 SITE = "faults.invalid"
 TIMEOUT = 1.0  # DOWNLOAD_TIMEOUT the tests use; /slow answers later than this
@@ -247,28 +243,18 @@ def links_page() -> bytes:
     return f"<!DOCTYPE html><html><body><ul>{items}</ul></body></html>".encode()
 
 
-class FaultSite(ThreadingHTTPServer):
+class FaultSite(LoopbackProxyServer):
     """Record every request; answer SITE with the fault pages and anything else with a trap."""
 
-    daemon_threads = True
-
     def __init__(self, *, bomb_size: int = 64 * 1024 * 1024, huge_size: int = 4 << 20) -> None:
-        super().__init__(("127.0.0.1", 0), _FaultHandler)
+        super().__init__(_FaultHandler)
         self.requests: list[tuple[float, str]] = []
         self.broken = False
         self.hits: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._certs = tempfile.TemporaryDirectory()
-        self.tls = self_signed_context(Path(self._certs.name))
         self.bombs = {"gzip": _bomb("gzip", bomb_size), "deflate": _bomb("deflate", bomb_size)}
         self.huge_body = b"<p>" + b"x" * huge_size + b"</p>"
         self.articles = {a.path: a for a in ARTICLES}
         self.hosts = {SITE}  # netlocs answered as the fault site; tests may add some
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
     @property
     def urls(self) -> list[str]:
@@ -361,15 +347,6 @@ class FaultSite(ThreadingHTTPServer):
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # the crawler hanging up (timeouts, size limits, resets) is expected here
-
-    def __enter__(self) -> FaultSite:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.shutdown()
-        self.server_close()
-        self._certs.cleanup()
 
 
 class _FaultHandler(_Handler):

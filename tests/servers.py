@@ -89,16 +89,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class RecordingProxy(ThreadingHTTPServer):
-    """Serve ``root/HOST/PATH`` for any URL asked through the proxy; record every URL."""
+class LoopbackProxyServer(ThreadingHTTPServer):
+    """A threaded proxy server on 127.0.0.1 with a throw-away TLS identity for CONNECT.
+
+    Used as a context manager: serving starts on enter; on exit it stops and the
+    certificate files are removed. Subclasses decide what to answer.
+    """
 
     daemon_threads = True
 
-    def __init__(self, root: Path) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.root = root
-        self.requests: list[str] = []
-        self.user_agents: set[str] = set()
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
         self._lock = threading.Lock()
         self._certs = tempfile.TemporaryDirectory()
         self.tls = self_signed_context(Path(self._certs.name))
@@ -107,6 +108,25 @@ class RecordingProxy(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self):  # noqa: ANN204 - each subclass returns itself
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+        self._certs.cleanup()
+
+
+class RecordingProxy(LoopbackProxyServer):
+    """Serve ``root/HOST/PATH`` for any URL asked through the proxy; record every URL."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(_Handler)
+        self.root = root
+        self.requests: list[str] = []
+        self.user_agents: set[str] = set()
 
     def record(self, url: str, user_agent: str) -> None:
         with self._lock:
@@ -128,15 +148,6 @@ class RecordingProxy(ThreadingHTTPServer):
         if kind.startswith("text/"):
             kind += "; charset=utf-8"
         return 200, file.read_bytes(), kind
-
-    def __enter__(self) -> RecordingProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.shutdown()
-        self.server_close()
-        self._certs.cleanup()
 
 
 def free_port() -> int:
