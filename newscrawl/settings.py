@@ -19,6 +19,10 @@ DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
+# robots.txt Crawl-delay is a floor under a site's delay (newscrawl.politeness); a larger
+# value than CRAWL_DELAY_MAX (seconds) is capped and logged.
+CRAWL_DELAY_OBEY = True
+CRAWL_DELAY_MAX = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
@@ -92,6 +96,9 @@ EXTENSIONS = {
     # which read it when the spider closes.
     "newscrawl.report.RunReport": 10,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
+    # each site's delay, re-applied after AutoThrottle adjusts it (newscrawl.politeness).
+    "newscrawl.politeness.CrawlDelay": 100,
 }
 
 # --- run report and monitors (newscrawl.report, newscrawl.monitors) ----------------------
