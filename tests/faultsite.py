@@ -210,7 +210,7 @@ FAULTS = {
     "/private/secret/": "robots_txt",
 }  # fmt: skip
 
-ROBOTS = b"User-agent: *\nDisallow: /private/\nCrawl-delay: 0.1\n"
+ROBOTS = b"User-agent: *\nDisallow: /private/\nCrawl-delay: 0.01\n"
 LOL = (
     b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
     + b"".join(
