@@ -1,0 +1,97 @@
+"""Which of a page's own headline sources the ground truth follows, per case set.
+
+usage: python bench/headline_sources.py [--data DIR] [--set NAME ...]
+
+The generic layer chooses a headline among what the page itself states: JSON-LD
+``headline``, microdata, ``og:title``, ``twitter:title``, ``<title>`` (site name cut off)
+and the visible ``<h1>`` (with and without a leading kicker). This bench asks, for each
+case set under ``DIR`` (default ``../shared/data/extraction``) that has headline ground
+truth:
+
+- how often newscrawl's choice matches (the figure ``extraction_quality.py`` reports);
+- the ceiling of any choice among those sources: cases where at least one source, as
+  newscrawl reads it, equals the ground truth (after the scorer's NFKC and whitespace
+  normalisation);
+- on pages where ``<h1>`` and ``og:title`` differ, how often the ground truth is the
+  ``<h1>`` only and how often ``og:title`` only.
+
+The last line tells whether a rule about pages can serve the sets at once: where the two
+sets follow opposite sources for the same situation, a gain on one is a loss on the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+from w3lib.encoding import html_to_unicode
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from newscrawl.generic import GenericArticlePage  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
+
+
+def normalise(text: str | None) -> str:
+    """The scorer's headline comparison: NFKC, whitespace collapsed, stripped."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text or "")).strip()
+
+
+def measure(cases_file: Path) -> dict[str, int]:
+    counts = dict(cases=0, chosen=0, reachable=0, differ=0, gold_h1=0, gold_og=0)
+    for line in cases_file.read_text("utf-8").splitlines():
+        case = json.loads(line)
+        gold = case["expected"].get("headline")
+        if gold is None:
+            continue
+        gold = normalise(gold)
+        raw = gzip.decompress((cases_file.parent / case["path"]).read_bytes())
+        html = html_to_unicode(None, raw)[1]
+        page = GenericArticlePage(html, case["url"])
+        sources: dict[str, list[str]] = {}
+        for source, text in page.headline_candidates():
+            sources.setdefault(source, []).append(normalise(text))
+        sources["h1"] = sources.get("h1", []) + [normalise(k) for _, k in page.h1_texts if k]
+        counts["cases"] += 1
+        counts["chosen"] += normalise(page.chosen_headline) == gold
+        counts["reachable"] += any(gold in texts for texts in sources.values())
+        h1, og = (sources.get("h1") or [None])[0], (sources.get("og") or [None])[0]
+        if h1 and og and h1 != og:
+            counts["differ"] += 1
+            counts["gold_h1"] += gold == h1
+            counts["gold_og"] += gold == og
+    return counts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--set", action="append", dest="sets")
+    options = parser.parse_args()
+    if not options.data.is_dir():
+        print(f"no case sets at {options.data}: nothing to measure")
+        return
+    print(f"{'set':12} {'cases':>5} {'chosen':>7} {'ceiling':>7}   h1!=og: {'pages':>5} "
+          f"{'gold=h1':>7} {'gold=og':>7}")  # fmt: skip
+    for folder in sorted(p for p in options.data.iterdir() if (p / "cases.jsonl").exists()):
+        if options.sets and folder.name not in options.sets:
+            continue
+        c = measure(folder / "cases.jsonl")
+        if not c["cases"]:
+            continue
+        print(
+            f"{folder.name:12} {c['cases']:5d} {c['chosen'] / c['cases']:7.3f} "
+            f"{c['reachable'] / c['cases']:7.3f}           {c['differ']:5d} "
+            f"{c['gold_h1']:7d} {c['gold_og']:7d}"
+        )
+
+
+if __name__ == "__main__":
+    main()
