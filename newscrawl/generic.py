@@ -35,7 +35,7 @@ from trafilatura.utils import load_html
 
 from newscrawl.datelines import split_lead
 from newscrawl.items import Image, RelatedLink
-from newscrawl.profiles.base import ArticlePage, field
+from newscrawl.profiles.base import ArticlePage, field, schema_types, walk_json_ld
 
 # schema.org types whose instances are the article a page is about.
 _ARTICLE_TYPES = frozenset(
@@ -93,27 +93,6 @@ def _key(text: str) -> str:
     """A spelling-blind comparison key: case-folded words only (soft hyphens and joiners,
     which never change a word, dropped first)."""
     return _NON_WORD.sub(" ", text.translate(_UNSPELLED).casefold()).strip()
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    kind = obj.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    # "http://schema.org/NewsArticle" and "NewsArticle" are the same type.
-    return {str(k).rsplit("/", 1)[-1].lower() for k in kinds if isinstance(k, str)}
-
-
-def _walk_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    """Every dict in a JSON-LD document, nested ones included (bounded depth)."""
-    if depth > 6:
-        return
-    if isinstance(data, list):
-        for entry in data:
-            yield from _walk_ld(entry, depth + 1)
-    elif isinstance(data, dict):
-        yield data
-        for value in data.values():
-            if isinstance(value, dict | list):
-                yield from _walk_ld(value, depth + 1)
 
 
 # JSON-LD as found in the wild: HTML comments or CDATA around it, trailing commas, raw
@@ -201,7 +180,7 @@ class GenericArticlePage(ArticlePage):
         ):
             data = _parse_ld(script.text or "")
             if data is not None:
-                objects.extend(_walk_ld(data))
+                objects.extend(walk_json_ld(data, keys=None, max_depth=6))
         return objects
 
     @cached_property
@@ -229,7 +208,7 @@ class GenericArticlePage(ArticlePage):
         """
         best: tuple[tuple[int, ...], dict[str, Any]] | None = None
         for position, obj in enumerate(self.ld_objects):
-            kinds = _types(obj) & _ARTICLE_TYPES
+            kinds = schema_types(obj.get("@type")) & _ARTICLE_TYPES
             if not kinds:
                 continue
             type_rank = max(_TYPE_RANK.get(k, 3) for k in kinds)
@@ -299,7 +278,7 @@ class GenericArticlePage(ArticlePage):
             _first_text(self.resolve(self.article_ld.get("publisher"))),
         ]
         for obj in self.ld_objects:
-            if _types(obj) & ({"website"} | _ORGANIZATION_TYPES):
+            if schema_types(obj.get("@type")) & ({"website"} | _ORGANIZATION_TYPES):
                 names.append(_first_text(obj.get("name")))
         names.append(self._title_suffix())
         host = re.sub(r"^www\d?\.", "", self.url.split("/")[2] if "//" in self.url else "")
@@ -526,7 +505,7 @@ class GenericArticlePage(ArticlePage):
             name = _first_text(value.get("name"))
             if not name and (value.get("givenName") or value.get("familyName")):
                 name = _clean(f"{value.get('givenName') or ''} {value.get('familyName') or ''}")
-            is_org = bool(_types(value) & _ORGANIZATION_TYPES)
+            is_org = bool(schema_types(value.get("@type")) & _ORGANIZATION_TYPES)
             if name and not is_org and "," in name:
                 name = self._person_name(name)
             if name:

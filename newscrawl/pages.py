@@ -20,7 +20,6 @@ about news pages in general, never about one site:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -28,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from lxml import etree
 from parsel import Selector
 
-from newscrawl.profiles.base import json_ld_documents
+from newscrawl.profiles.base import json_ld_documents, schema_types, walk_json_ld
 
 # schema.org types whose instance is the page's article.
 ARTICLE_TYPES = frozenset(
@@ -80,26 +79,8 @@ MIN_DENSE_CHARS = 400
 MIN_LISTING_LINKS = 3
 
 
-def _types_of(value: Any) -> set[str]:
-    kinds = value if isinstance(value, list) else [value]
-    # "https://schema.org/NewsArticle" and "NewsArticle" are one type.
-    return {k.rsplit("/", 1)[-1].lower() for k in kinds if isinstance(k, str)}
-
-
-def _walk(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 6:
-        return
-    if isinstance(data, list):
-        for entry in data:
-            yield from _walk(entry, depth + 1)
-    elif isinstance(data, dict):
-        yield data
-        for key, value in data.items():
-            # Types of things an article merely mentions are not the page's type.
-            if key in ("@graph", "mainEntity", "mainEntityOfPage") and isinstance(
-                value, dict | list
-            ):
-                yield from _walk(value, depth + 1)
+# Types of things an article merely mentions are not the page's type.
+_PAGE_NODE_KEYS = ("@graph", "mainEntity", "mainEntityOfPage")
 
 
 def structured_types(selector: Selector) -> set[str]:
@@ -110,10 +91,10 @@ def structured_types(selector: Selector) -> set[str]:
     """
     found: set[str] = set()
     for data in json_ld_documents(selector):
-        for node in _walk(data):
-            found |= _types_of(node.get("@type"))
+        for node in walk_json_ld(data, _PAGE_NODE_KEYS, max_depth=6):
+            found |= schema_types(node.get("@type"))
     for itemtype in selector.xpath("//*[@itemscope and not(@itemprop)]/@itemtype").getall():
-        found |= _types_of(itemtype.split())
+        found |= schema_types(itemtype.split())
     return found
 
 

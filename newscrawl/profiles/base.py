@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -84,7 +84,7 @@ class ArticlePage:
         """Every JSON-LD object on the page, ``@graph`` and lists flattened."""
         objects: list[dict[str, Any]] = []
         for data in json_ld_documents(self.selector):
-            objects.extend(_flatten_ld(data))
+            objects.extend(walk_json_ld(data))
         return objects
 
     @classmethod
@@ -121,18 +121,35 @@ def json_ld_documents(selector: Selector) -> Iterator[Any]:
             continue
 
 
-def _flatten_ld(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    """Objects of lists and ``@graph``; real pages nest a few levels, hostile ones more."""
-    if depth > 8:
+def walk_json_ld(
+    data: Any, keys: Collection[str] | None = ("@graph",), max_depth: int = 8, depth: int = 0
+) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON-LD document: top-level ones, list members, and the objects
+    under ``keys`` (under every key when ``keys`` is None), depth-first.
+
+    Which keys to follow is the caller's question: ``@graph`` holds the page's own nodes;
+    ``mainEntity`` the thing a page is about; every key also reaches the authors,
+    publishers and images an article mentions. Real pages nest a few levels, hostile ones
+    more, hence ``max_depth``.
+    """
+    if depth > max_depth:
         return
     if isinstance(data, list):
         for entry in data:
-            yield from _flatten_ld(entry, depth + 1)
+            yield from walk_json_ld(entry, keys, max_depth, depth + 1)
     elif isinstance(data, dict):
         yield data
-        graph = data.get("@graph")
-        if graph is not None:
-            yield from _flatten_ld(graph, depth + 1)
+        for key, value in data.items():
+            if isinstance(value, dict | list) and (keys is None or key in keys):
+                yield from walk_json_ld(value, keys, max_depth, depth + 1)
+
+
+def schema_types(kind: Any) -> set[str]:
+    """A JSON-LD ``@type`` or microdata ``itemtype`` value (one or a list), lower-cased and
+    without the vocabulary prefix: ``"https://schema.org/NewsArticle"`` and
+    ``"NewsArticle"`` are one type."""
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.rsplit("/", 1)[-1].lower() for k in kinds if isinstance(k, str)}
 
 
 @dataclass(frozen=True)
