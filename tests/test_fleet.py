@@ -80,12 +80,19 @@ def wait_all(processes: list[subprocess.Popen], timeout: float = 240) -> list[in
     return [p.wait(max(1, deadline - time.monotonic())) for p in processes]
 
 
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_three_workers_store_what_one_process_stores_each_once(
-    single, postgres, redis_server, tmp_path: Path
+    single, postgres, redis_server, tmp_path: Path, backend: str
 ) -> None:
+    """PostgreSQL is the fleet's store; workers on one machine may share a SQLite file
+    (one shared flock, one write lock), and must store the same set too."""
     (groups, _, rejections), single_fetches = single
     assert len(groups) == 41
-    store_url, redis_url = postgres.new_database(), redis_server.url.replace("/0", "/1")
+    redis_db = {"postgresql": "/1", "sqlite": "/5"}[backend]
+    redis_url = redis_server.url.replace("/0", redis_db)
+    store_url = (
+        postgres.new_database() if backend == "postgresql" else f"sqlite:///{tmp_path}/fleet.db"
+    )
     with RecordingProxy(MIRROR) as proxy:
         workers = [
             start_crawl(
