@@ -18,6 +18,7 @@ template: every rule is about news pages in general.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import html as html_lib
 import json
 import re
@@ -456,11 +457,21 @@ class GenericArticlePage(ArticlePage):
         declares the same moment in local time (same minutes and seconds, a whole number of
         hours away), the local one is used, since the date a reader sees is the local one.
         For the same reason a date in the URL ("/2024/05/03/") wins over a declared time one
-        day off: the difference is the time zone.
+        day off: the difference is the time zone, and a UTC stamp at 22:00 or 23:00 sharp is
+        a bare date stored as the local midnight of a newsroom one or two hours east of UTC.
+
+        Only a generic ``date`` / ``dc.date`` / ``dcterms.date`` tag (no article-specific
+        declaration) often stamps the page's last build rather than the article; then a
+        ``<time datetime>`` printed with the article, when there is one, is what readers see.
         """
         stamps = [iso for iso in map(_iso_date, self._declared_dates()) if iso]
+        if stamps and not any(map(_iso_date, self._specific_dates())):
+            shown = self.shown_time
+            if shown and shown[:10] != stamps[0][:10]:
+                stamps = [shown]
         if stamps:
             chosen = _prefer_local_time(stamps)
+            chosen = _local_midnight(chosen) or chosen
             in_url = _url_date(self.url)
             zoned = "T" in chosen  # a bare date has no time zone to disagree about
             if zoned and in_url and in_url != chosen[:10] and _days_apart(in_url, chosen) <= 1:
@@ -488,6 +499,31 @@ class GenericArticlePage(ArticlePage):
         ):  # fmt: skip
             yield self.meta.get(name)
         yield self.article_ld.get("dateCreated")
+
+    def _specific_dates(self) -> Iterator[Any]:
+        """The declared dates other than the generic ``date``/``dc.date``/``dcterms.date``."""
+        yield self.article_ld.get("datePublished")
+        yield self.article_ld.get("dateCreated")
+        yield from self.microdata_values("datePublished")[:1]
+        for name in (
+            "article:published_time", "og:article:published_time", "og:published_time",
+            "datepublished", "publishdate", "publish-date", "publish_date", "pubdate",
+            "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued",
+            "article.published", "published_time",
+        ):  # fmt: skip
+            yield self.meta.get(name)
+
+    @cached_property
+    def shown_time(self) -> str | None:
+        """The first ``<time datetime>`` of the page outside comments, lists and teasers."""
+        for element in _DATED_TIMES(self.root):
+            if any(_NOT_THE_ARTICLE.search(f"{a.get('class') or ''} {a.get('id') or ''}")
+                   for a in (element, *element.iterancestors("*"))[:4]):  # fmt: skip
+                continue
+            stamp = _iso_date(element.get("datetime"))
+            if stamp:
+                return stamp
+        return None
 
     @field("published")
     def published(self) -> str | None:
@@ -595,7 +631,9 @@ class GenericArticlePage(ArticlePage):
         truncation, or the text plus captions and boxes. It replaces trafilatura's output
         only when it is a slightly shorter version of the same text (75-100% of the length,
         nearly all of its words in trafilatura's): then it is that text without the page's
-        furniture that trafilatura let through.
+        furniture that trafilatura let through. It also replaces it when it is the whole of
+        which trafilatura found a part (see ``_is_fuller_version``): a long article whose
+        later sections sit in blocks trafilatura did not recognise as text.
 
         The headline is not part of the body: a first paragraph repeating it is dropped.
         The standfirst (the summary printed under the headline, declared as the page's
@@ -611,7 +649,9 @@ class GenericArticlePage(ArticlePage):
             ld_paragraphs = [
                 p for p in (_clean(part) for part in _LINE_BREAKS.split(article_body)) if p
             ]
-            if _is_clean_version(ld_paragraphs, paragraphs):
+            if _is_clean_version(ld_paragraphs, paragraphs) or _is_fuller_version(
+                ld_paragraphs, paragraphs
+            ):
                 paragraphs = ld_paragraphs
         headline = self.chosen_headline
         if paragraphs and headline and _key(paragraphs[0]) == _key(headline):
@@ -632,7 +672,14 @@ class GenericArticlePage(ArticlePage):
           rows repeat in pairs in real text;
         * picture captions and credits: a paragraph that is the whole text of a
           ``<figcaption>`` or of a caption/credit element inside a ``<figure>`` describes
-          a picture, it is not part of the story.
+          a picture, it is not part of the story;
+        * the next stories of an endless-scroll page: when the page holds several
+          ``<article>`` elements, each with its own ``<h1>``, a paragraph found only in an
+          article other than the one under the page's headline belongs to another story;
+        * links to other pages: a paragraph that is the whole text of a link leaving the
+          page (three words or more), alone or after a short label ("Read more:"), is a
+          teaser for another story, not a sentence of this one. Links within the page
+          (``href="#..."``, a table of contents) name the page's own subheadings and stay.
         """
         keys = [_key(p) for p in paragraphs]
         pairs: dict[tuple[str, str], int] = {}
@@ -641,10 +688,44 @@ class GenericArticlePage(ArticlePage):
                 pair = (_key(first), _key(second))
                 pairs[pair] = pairs.get(pair, 0) + 1
         template = {key for pair, count in pairs.items() if count >= 3 for key in pair}
-        captions = self.caption_keys
+        captions, links = self.caption_keys, self.link_keys
         kept = [p for p, key in zip(paragraphs, keys, strict=True)
-                if key not in template and key not in captions]  # fmt: skip
+                if key not in template and key not in captions and key not in links
+                and _key(_LINK_LABEL.sub("", p, count=1)) not in links]  # fmt: skip
+        stories = self.story_texts
+        if stories is not None:
+            main, others = stories
+            kept = [p for p in kept if (key := _key(p)) in main or key not in others]
         return kept if kept else paragraphs
+
+    @cached_property
+    def link_keys(self) -> set[str]:
+        """Comparison keys of the texts (three words or more) of links leaving the page."""
+        keys = set()
+        for element in _OUTWARD_LINKS(self.root):
+            key = _key(_text(element))
+            if key.count(" ") >= 2:
+                keys.add(key)
+        return keys
+
+    @cached_property
+    def story_texts(self) -> tuple[str, str] | None:
+        """(the headline's story, the other stories) as comparison keys, on a page of several.
+
+        None unless the page holds two or more outermost ``<article>`` elements with an
+        ``<h1>`` each; the headline's story is the one whose ``<h1>`` is the chosen headline
+        (else the first).
+        """
+        articles = _STORIES(self.root)
+        if len(articles) < 2:
+            return None
+        headline = _key(self.chosen_headline or "")
+        under_headline = [
+            a for a in articles if any(_key(_text(h1)) == headline for h1 in a.iter("h1"))
+        ]
+        main = under_headline[0] if under_headline else articles[0]
+        others = " | ".join(_key(_text(a)) for a in articles if a is not main)
+        return _key(_text(main)), others
 
     @cached_property
     def caption_keys(self) -> set[str]:
@@ -982,6 +1063,23 @@ def _is_clean_version(candidate: list[str], reference: list[str]) -> bool:
     return shared >= 0.97 * len(cand_words)
 
 
+def _is_fuller_version(candidate: list[str], reference: list[str]) -> bool:
+    """Whether ``candidate`` holds all of ``reference`` and much more text besides.
+
+    At least half again as many words, nearly all of the reference's words among its own,
+    at least 15% of its words new (not the same text repeated) and paragraphs kept (three
+    or more): a teaser or a repeated copy fails, a complete article body passes.
+    """
+    cand_words = _key(" ".join(candidate)).split()
+    ref_words = _key(" ".join(reference)).split()
+    if not ref_words or len(candidate) < 3 or len(cand_words) < 1.5 * len(ref_words):
+        return False
+    cand_vocabulary, ref_vocabulary = set(cand_words), set(ref_words)
+    kept = sum(1 for word in ref_words if word in cand_vocabulary)
+    new = sum(1 for word in cand_words if word not in ref_vocabulary)
+    return kept >= 0.97 * len(ref_words) and new >= 0.15 * len(cand_words)
+
+
 _ISO_LIKE = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
@@ -989,11 +1087,15 @@ _ISO_LIKE = re.compile(
 
 
 def _iso_date(value: Any) -> str | None:
-    """An ISO 8601 date or datetime from a declared date value, else None."""
+    """An ISO 8601 date or datetime from a declared date value, else None.
+
+    Besides ISO 8601, the RFC 2822 form of HTTP headers and feeds ("Sat, 19 Oct 2019
+    00:04:00 +0200"), which some templates copy into a ``date`` meta tag, is read too.
+    """
     text = _first_text(value)
     match = _ISO_LIKE.search(text) if text else None
     if not match:
-        return None
+        return _rfc2822_date(text) if text else None
     year, month, day, hour, minute, second, zone = match.groups()
     try:
         date = dt.date(int(year), int(month), int(day))
@@ -1006,6 +1108,20 @@ def _iso_date(value: Any) -> str | None:
         zone = "+00:00" if zone == "Z" else f"{zone[:3]}:{zone[-2:]}"
         stamp += zone
     return stamp
+
+
+def _rfc2822_date(text: str) -> str | None:
+    """The ISO form of an RFC 2822 date with a time zone ("Sat, 19 Oct 2019 00:04:00 +0200")."""
+    if not _RFC2822.match(text):
+        return None
+    try:
+        stamp = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return stamp.isoformat() if stamp.tzinfo is not None else None
+
+
+_RFC2822 = re.compile(r"^\s*(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}")
 
 
 # Words by which boxes of related stories name themselves (class, id, aria-label, heading).
@@ -1025,6 +1141,18 @@ def _url_date(url: str) -> str | None:
 def _days_apart(first: str, second: str) -> int:
     days = dt.date.fromisoformat(first[:10]) - dt.date.fromisoformat(second[:10])
     return abs(days.days)
+
+
+def _local_midnight(stamp: str) -> str | None:
+    """The local date of a UTC stamp at 22:00:00 or 23:00:00 sharp (see ``published_date``)."""
+    if "T" not in stamp:
+        return None
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.utcoffset() != dt.timedelta(0) or (moment.minute, moment.second) != (0, 0):
+        return None
+    if moment.hour not in (22, 23):
+        return None
+    return (moment.date() + dt.timedelta(days=1)).isoformat()
 
 
 def _prefer_local_time(stamps: list[str]) -> str:
@@ -1082,5 +1210,13 @@ _OUTSIDE_TEXT = "ancestor::nav or ancestor::footer or ancestor::aside or ancesto
 _CAPTIONS = etree.XPath(
     "//figcaption | //figure//*[contains(@class, 'caption') or contains(@class, 'credit')"
     " or contains(@class, 'copyright')]"
+)
+_OUTWARD_LINKS = etree.XPath("//body//a[@href][not(starts-with(normalize-space(@href), '#'))]")
+_LINK_LABEL = re.compile(r"^[^:]{1,30}:\s*")
+_STORIES = etree.XPath("//article[.//h1][not(ancestor::article)]")
+_DATED_TIMES = etree.XPath("//body//time[@datetime]")
+# Blocks whose dates are not the article's: comments, teaser lists, navigation, sidebars.
+_NOT_THE_ARTICLE = re.compile(
+    r"comment|related|teaser|list|nav|footer|aside|sidebar|widget|recommend", re.IGNORECASE
 )
 _HEADINGS = etree.XPath("//h2 | //h3 | //h4 | //h5")

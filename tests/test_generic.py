@@ -488,3 +488,107 @@ def test_leaderboard_and_blocks_after_the_text_are_not_a_lead() -> None:
         + f"</article><div class='cookie-summary'>{STANDFIRST}</div></body></html>"
     )
     assert item(late)["body"].split("\n\n")[0] == PARAGRAPHS[0]
+
+
+# ---------------------------------------------------------------------- dates: more page rules
+
+UNDATED_URL = "https://news.example.org/harbour/ferry-returns"
+
+
+def test_date_meta_in_rfc_2822_gives_the_local_form_of_a_utc_stamp() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "Ferry", "datePublished": "2024-03-04T23:40Z"})
+    head += '<meta name="date" content="Tue, 05 Mar 2024 00:40:00 +0100">'
+    assert item(page(head), UNDATED_URL)["published"].startswith("2024-03-05")
+
+
+@pytest.mark.parametrize(
+    ("stamp", "day"),
+    [
+        ("2024-03-04T23:00:00Z", "2024-03-05"),  # local midnight, one hour east of UTC
+        ("2024-03-04T22:00:00+00:00", "2024-03-05"),  # two hours east
+        ("2024-03-04T23:00:41Z", "2024-03-04"),  # a real moment, to the second
+        ("2024-03-04T21:00:00Z", "2024-03-04"),  # an evening on the hour
+        ("2024-03-04T23:00:00+01:00", "2024-03-04"),  # already local
+    ],
+)
+def test_utc_stamp_at_local_midnight_is_a_bare_date(stamp: str, day: str) -> None:
+    head = f'<meta property="article:published_time" content="{stamp}">'
+    assert item(page(head), UNDATED_URL)["published"][:10] == day
+
+
+def test_generic_date_meta_gives_way_to_the_time_printed_with_the_article() -> None:
+    head = '<meta name="dcterms.date" content="2024-03-09T10:00:00+01:00">'  # the last rebuild
+    shown = '<div class="byline"><time datetime="2024-03-05T08:00:00+01:00">5 March</time></div>'
+    assert item(page(head, shown), UNDATED_URL)["published"].startswith("2024-03-05")
+
+
+def test_time_of_a_comment_or_a_specific_declaration_keeps_its_place() -> None:
+    generic = '<meta name="dcterms.date" content="2024-03-09T10:00:00+01:00">'
+    comment = (
+        '<div class="comment-body"><time datetime="2024-03-11T08:00:00+01:00">11 March</time></div>'
+    )
+    assert item(page(generic, comment), UNDATED_URL)["published"].startswith("2024-03-09")
+    specific = '<meta property="article:published_time" content="2024-03-09T10:00:00+01:00">'
+    shown = '<p class="meta"><time datetime="2024-03-05T08:00:00+01:00">5 March</time></p>'
+    assert item(page(specific, shown), UNDATED_URL)["published"].startswith("2024-03-09")
+
+
+# ---------------------------------------------------------------------- body: more page rules
+
+MORE_PARAGRAPHS = [
+    "Further along the coast, the lighthouse keepers reported calmer seas than forecast, "
+    "which let the repair barge finish its survey of the outer breakwater two days early.",
+    "Fishermen moored at the northern jetty welcomed the news, although several pointed "
+    "out that the channel markers still needed fresh paint before the autumn storms.",
+    "The council plans a public meeting in the library next Thursday evening to explain "
+    "how the harbour dues collected this year will be spent on the slipway.",
+    "Volunteers from the rowing club offered to help with the cleanup of the old boathouse, "
+    "whose roof collapsed under heavy snow during the second week of January.",
+]
+
+
+def test_json_ld_body_holding_the_whole_of_a_partial_extraction_replaces_it() -> None:
+    whole = "\n".join(PARAGRAPHS + MORE_PARAGRAPHS)
+    data = {"@type": "NewsArticle", "headline": "Ferry", "articleBody": whole}
+    body = item(page(ld(data)))["body"].split("\n\n")
+    assert body == PARAGRAPHS + MORE_PARAGRAPHS
+
+
+def test_json_ld_body_repeating_the_same_text_is_not_a_fuller_version() -> None:
+    data = {"@type": "NewsArticle", "headline": "Ferry", "articleBody": "\n".join(PARAGRAPHS * 2)}
+    body = item(page(ld(data)))["body"].split("\n\n")
+    assert body == PARAGRAPHS
+
+
+def test_next_story_of_an_endless_scroll_page_is_not_body() -> None:
+    first = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    second = "".join(f"<p>{p}</p>" for p in MORE_PARAGRAPHS)
+    html = (
+        "<html><head><meta property='og:title' content='Harbour ferry returns'></head><body>"
+        f"<article><h1>Harbour ferry returns</h1>{first}</article>"
+        f"<article><h1>Lighthouse keepers see calm seas</h1>{second}</article></body></html>"
+    )
+    generic = GenericArticlePage(html, URL)
+    assert generic.without_furniture(PARAGRAPHS + MORE_PARAGRAPHS) == PARAGRAPHS
+    assert MORE_PARAGRAPHS[0] not in item(html)["body"]
+
+
+def test_a_single_article_page_keeps_all_its_paragraphs() -> None:
+    generic = GenericArticlePage(page(body="<h1>Harbour ferry returns</h1>"), URL)
+    assert generic.without_furniture(PARAGRAPHS + MORE_PARAGRAPHS) == PARAGRAPHS + MORE_PARAGRAPHS
+
+
+def test_paragraph_that_is_a_link_to_another_page_is_not_body() -> None:
+    body = (
+        '<p>Also read: <a href="/2024/03/04/lighthouse">Lighthouse keepers report calm seas</a></p>'
+        '<a href="/2024/03/01/dues">How harbour dues are spent</a>'
+        '<nav><a href="#repairs">How the repairs were done</a></nav>'
+    )
+    generic = GenericArticlePage(page(body=body), URL)
+    teasers = [
+        "Also read: Lighthouse keepers report calm seas",
+        "How harbour dues are spent",
+    ]
+    subheading = "How the repairs were done"  # the page's own table of contents links to it
+    paragraphs = [PARAGRAPHS[0], *teasers, subheading, *PARAGRAPHS[1:]]
+    assert generic.without_furniture(paragraphs) == [PARAGRAPHS[0], subheading, *PARAGRAPHS[1:]]

@@ -113,3 +113,15 @@ def test_json_ld_nested_deeper_than_the_stack_is_skipped() -> None:
     extraction = extract_article(html, "https://news.example/2025/09/01/a-story/")
     assert extraction.error is None
     assert extraction.item["headline"] == "A title"
+
+
+def test_utf8_labelled_with_a_legacy_charset_is_read_as_utf8(tmp_path) -> None:
+    text = "港口渡轮恢复运营 — Fähre"
+    page = f'<html><head><meta charset="gb2312"></head><body><p>{text}</p></body></html>'
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode("utf-8"))
+    assert text in read_page(path)
+    assert fallback_encoding(page.encode("utf-8"), "gb18030") == "utf-8"
+    latin = "Café owners said it twice".encode("latin-1")  # real Latin-1: not valid UTF-8
+    assert fallback_encoding(latin, "iso-8859-1") is None
+    assert fallback_encoding(b"<p>plain ASCII</p>", "iso-8859-1") is None  # nothing to tell
