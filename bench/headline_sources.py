@@ -22,18 +22,16 @@ sets follow opposite sources for the same situation, a gain on one is a loss on 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 import sys
 import unicodedata
 from pathlib import Path
 
-from w3lib.encoding import html_to_unicode
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from newscrawl.cli import read_page  # noqa: E402
 from newscrawl.generic import GenericArticlePage  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
@@ -52,8 +50,7 @@ def measure(cases_file: Path) -> dict[str, int]:
         if gold is None:
             continue
         gold = normalise(gold)
-        raw = gzip.decompress((cases_file.parent / case["path"]).read_bytes())
-        html = html_to_unicode(None, raw)[1]
+        html = read_page(cases_file.parent / case["path"])  # as `newscrawl extract` reads it
         page = GenericArticlePage(html, case["url"])
         sources: dict[str, list[str]] = {}
         for source, text in page.headline_candidates():
