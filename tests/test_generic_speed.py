@@ -9,6 +9,7 @@ fail here, not silently lose bylines).
 from __future__ import annotations
 
 import itertools
+import json
 import re
 
 import pytest
@@ -77,3 +78,19 @@ def test_byline_shortcut_agrees_with_trafilatura(byline: str) -> None:
     expected = [name.strip() for name in (extract_author(page.tree) or "").split(";")]
     assert page._byline() == [name for name in expected if name]
     assert bool(page._byline()) == (byline not in BYLINES[-2:])
+
+
+def test_cost_bench_reports_every_field(capsys: pytest.CaptureFixture[str]) -> None:
+    """Smoke test of ``bench/generic_cost.py`` at a tiny size (no timing is asserted)."""
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import generic_cost
+
+    assert generic_cost.main(["--pages", "2", "--stories", "6", "--rounds", "1"]) == 0
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["pages"] == 2
+    fields = {f"field {name}" for name in GenericArticlePage.field_methods()}
+    assert fields | {"item loader", "total", "alone: htmldate"} <= set(figures)
