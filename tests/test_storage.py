@@ -182,3 +182,39 @@ def test_reservations_serialise_check_then_insert(store_url: str) -> None:
     first.commit()
     thread.join(10)
     assert found == ["https://a/1"]
+
+
+def test_two_writers_aliasing_one_story_at_once_do_not_deadlock(postgres) -> None:
+    """Both writers insert their alias (each holding its foreign key's KEY SHARE lock on the
+    story's row) before either updates the story's ``also_at``: the interleaving that
+    deadlocked while the row was read FOR UPDATE. Now the second writer queues behind the
+    first on the row, and both places end up in ``also_at``."""
+    url = postgres.new_database()
+    setup = open_store(url)
+    setup.add_article(record("https://a/story", "f1"))
+    setup.commit()
+    first, second = open_store(url), open_store(url)
+    insert = (
+        "INSERT INTO aliases (alias, url, site, reason, fetched_at) VALUES (?, ?, 'b', 'x', NULL)"
+    )
+    first._write(insert, ("https://b/copy", "https://a/story"))
+    second._write(insert, ("https://c/copy", "https://a/story"))
+    first._run("SET LOCAL lock_timeout = '5s'")
+    second._run("SET LOCAL lock_timeout = '5s'")
+    # Each writer's part of add_alias after its insert: lock the row, update also_at.
+    first._append_place("https://a/story", {"url": "https://b/copy"})
+    done = threading.Event()
+
+    def second_rest() -> None:
+        second._append_place("https://a/story", {"url": "https://c/copy"})
+        done.set()
+
+    thread = threading.Thread(target=second_rest, daemon=True)
+    thread.start()
+    assert not done.wait(0.5), "the second writer queues behind the first on the row"
+    first.commit()
+    thread.join(10)
+    assert done.is_set()
+    second.commit()
+    (story,) = list(open_store(url).articles())
+    assert [place["url"] for place in story["also_at"]] == ["https://b/copy", "https://c/copy"]

@@ -300,20 +300,26 @@ class BaseStore:
         )
         if cursor.rowcount != 1:
             return False
-        # FOR UPDATE-like: the UPDATE below locks the row; reading it inside the same
-        # write transaction keeps two writers from losing each other's also_at entry.
+        self._append_place(url, {"url": alias, "site": site, "fetched_at": fetched_at})
+        return True
+
+    def _append_place(self, url: str, place: dict[str, Any]) -> None:
+        """Add ``place`` to the stored record's ``also_at``, inside the write transaction.
+
+        The row is read locked (``_FOR_UPDATE``) so that two writers adding places to one
+        story cannot lose each other's entry.
+        """
         row = self._one(f"SELECT record FROM articles WHERE url = ?{self._FOR_UPDATE}", (url,))
         if row is None:  # cannot happen while aliases.url references articles
-            return True
+            return
         record = json.loads(row[0])
         places = record.get("also_at") or []
-        places.append({"url": alias, "site": site, "fetched_at": fetched_at})
+        places.append(place)
         record["also_at"] = places  # a record stored before also_at existed gains it last
         self._write(
             "UPDATE articles SET record = ? WHERE url = ?",
             (json.dumps(record, ensure_ascii=False), url),
         )
-        return True
 
     _FOR_UPDATE: ClassVar[str] = ""
 

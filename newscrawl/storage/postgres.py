@@ -127,7 +127,12 @@ class PostgresStore(BaseStore):
     ERRORS: ClassVar[tuple[type[BaseException], ...]] = (
         (psycopg.Error,) if psycopg is not None else ()
     )
-    _FOR_UPDATE: ClassVar[str] = " FOR UPDATE"
+    # NO KEY UPDATE, not UPDATE: the alias just inserted holds a KEY SHARE lock on the row
+    # (its foreign key), and so may another writer's alias of the same story. FOR UPDATE
+    # would wait for that writer while it waits for us (a deadlock PostgreSQL breaks by
+    # failing one write); FOR NO KEY UPDATE does not conflict with KEY SHARE, so the second
+    # writer just queues behind the first on the row.
+    _FOR_UPDATE: ClassVar[str] = " FOR NO KEY UPDATE"
 
     def __init__(self, store_url: str, *, batch_size: int = 100) -> None:
         if psycopg is None:
