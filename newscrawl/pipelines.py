@@ -106,8 +106,10 @@ class NormalizePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        # An extraction worker normalized it already, with this same function.
-        return take_normalized(item) or ArticleItem(normalize_record(ItemAdapter(item)))
+        normalized = take_normalized(item)  # by an extraction worker, with the same function
+        if normalized is not None:
+            return normalized
+        return ArticleItem(normalize_record(ItemAdapter(item)))
 
 
 class ValidatePipeline:
