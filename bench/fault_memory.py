@@ -12,8 +12,11 @@ proxy on 127.0.0.1:
   per GiB) and a page of ``--huge-mib`` MiB, plus everything else the site serves
   (100,000-deep nesting, a 300 kB line, binary bodies, entity bombs).
 
-Prints each crawl's peak RSS (the crawler process's ``ru_maxrss``) and the ratio. Without
-the limits the hostile crawl would have to hold the decompressed bomb: ``--bomb-mib`` MiB.
+Prints each crawl's peak RSS and the ratio: the crawl process's own ``VmHWM``, written by
+``bench/bench_stats.py`` when its engine stops, plus its extraction workers' peaks. Not
+``ru_maxrss`` (``wait4``, ``RUSAGE_CHILDREN``): on Linux a child's starts from the RSS its
+parent had when it forked. Without the limits the hostile crawl would have to hold the
+decompressed bomb: ``--bomb-mib`` MiB.
 """
 
 from __future__ import annotations
@@ -31,18 +34,19 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from faultsite import SITE, FaultSite  # noqa: E402
 
-MEASURE = (
-    "import resource, subprocess, sys; subprocess.run(sys.argv[1:]); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
+sys.path.insert(0, str(ROOT))
+from newscrawl import settings as project_settings  # noqa: E402
 
 
-def crawl_peak_rss(site: FaultSite, folder: Path, extra: list[str]) -> tuple[int, dict]:
-    """Run one crawl; return its peak RSS in KiB and its run report."""
+def crawl_peak_rss(site: FaultSite, folder: Path, extra: list[str]) -> tuple[int, int, dict]:
+    """Run one crawl; return its peak RSS and its workers' in KiB, and its run report."""
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update(http_proxy=site.url, https_proxy=site.url)
+    env.update(http_proxy=site.url, https_proxy=site.url, PYTHONPATH=str(ROOT / "bench"))
+    stats_file = folder / "stats.json"
+    extensions = {**project_settings.EXTENSIONS, "bench_stats.StatsFile": 0}
     command = [
-        sys.executable, "-c", MEASURE, sys.executable, "-m", "scrapy", "crawl", "news",
+        sys.executable, "-m", "scrapy", "crawl", "news",
+        "-s", f"EXTENSIONS={json.dumps(extensions)}", "-s", f"BENCH_STATS_FILE={stats_file}",
         "-a", f"start_urls=http://{SITE}/", "-s", f"STORE_URL=sqlite:///{folder / 'store.db'}",
         "-s", f"NEWSCRAWL_REPORT_FILE={folder / 'report.json'}", "-s", "DOWNLOAD_DELAY=0",
         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
@@ -53,7 +57,9 @@ def crawl_peak_rss(site: FaultSite, folder: Path, extra: list[str]) -> tuple[int
     if result.returncode != 0:
         raise SystemExit(result.stderr[-3000:])
     report = json.loads((folder / "report.json").read_text())
-    return int(result.stdout.split()[-1]), report
+    stats = json.loads(stats_file.read_text())
+    workers = int(stats.get("newscrawl/extraction/workers_peak_rss_kb", 0))
+    return int(stats["bench/peak_rss_kb"]), workers, report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,11 +76,12 @@ def main(argv: list[str] | None = None) -> int:
             FaultSite(bomb_size=bomb, huge_size=huge) as site,
         ):
             wire = len(site.bombs["gzip"])
-            peak, report = crawl_peak_rss(site, Path(folder), [])
-        peaks[name] = peak
+            own, workers, report = crawl_peak_rss(site, Path(folder), [])
+        peaks[name] = peak = own + workers
         print(
             f"{name:8s}: bombs {bomb >> 20} MiB ({wire / 1024:.0f} KiB gzip on the wire), "
-            f"page {huge / (1 << 20):.3f} MiB -> peak RSS {peak / 1024:.1f} MiB; "
+            f"page {huge / (1 << 20):.3f} MiB -> peak RSS {peak / 1024:.1f} MiB "
+            f"(crawl process {own / 1024:.1f}, extraction workers {workers / 1024:.1f}); "
             f"stored {report['stored']}, failures {report['failures']}"
         )
     print(f"ratio hostile/baseline: {peaks['hostile'] / peaks['baseline']:.2f}")

@@ -63,10 +63,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
-from datasketch import MinHash
 
 from newscrawl.urls import site_of
 
@@ -128,6 +128,14 @@ def shingles(headline: str | None, body: str | None, size: int = 3) -> set[bytes
     return found
 
 
+def _minhash_class() -> type:
+    """datasketch's MinHash, imported on first use: the package imports scipy (about 60 MB
+    resident), which a crawl whose extraction workers make the sketches never needs."""
+    from datasketch import MinHash
+
+    return MinHash
+
+
 @dataclass(frozen=True)
 class Sketch:
     """A story's MinHash values (uint32) and the size of its shingle set."""
@@ -141,7 +149,6 @@ class Sketcher:
 
     def __init__(self, config: NearDupConfig) -> None:
         self.config = config
-        self._permutations = MinHash(config.num_perm, seed=_SEED, scheme=_SCHEME).permutations
         tag = f"{_SCHEME}/{_SEED}/{config.num_perm}/{config.rows}/{config.shingle_size}"
         self._tag = tag.encode()
 
@@ -150,11 +157,15 @@ class Sketcher:
         found = shingles(headline, body, self.config.shingle_size)
         if not found:
             return None
-        minhash = MinHash(
+        minhash = _minhash_class()(
             self.config.num_perm, seed=_SEED, permutations=self._permutations, scheme=_SCHEME
         )
         minhash.update_batch(found)
         return Sketch(minhash.hashvalues.astype("<u4"), len(found))
+
+    @cached_property
+    def _permutations(self) -> np.ndarray:
+        return _minhash_class()(self.config.num_perm, seed=_SEED, scheme=_SCHEME).permutations
 
     def band_keys(self, signature: np.ndarray) -> list[int]:
         """One signed 64-bit key per band (it fits an SQL INTEGER column)."""
@@ -264,9 +275,22 @@ class NearDupDetector:
     def __post_init__(self) -> None:
         self.sketcher = Sketcher(self.config)
 
-    def check(self, url: str, headline: str | None, body: str | None) -> Match | None:
-        """The best indexed match of a story; a story that matches nothing is indexed."""
-        sketch = self.sketcher.sketch(headline, body)
+    def check(
+        self,
+        url: str,
+        headline: str | None,
+        body: str | None,
+        sketch: Sketch | None = None,
+        *,
+        sketched: bool = False,
+    ) -> Match | None:
+        """The best indexed match of a story; a story that matches nothing is indexed.
+
+        ``sketched``: ``sketch`` is this story's, made elsewhere with this configuration
+        (an extraction worker, :mod:`newscrawl.extraction`), so it is not made again.
+        """
+        if not sketched:
+            sketch = self.sketcher.sketch(headline, body)
         if sketch is None:
             return None
         keys = self.sketcher.band_keys(sketch.signature)

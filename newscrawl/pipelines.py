@@ -27,6 +27,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 from scrapy.utils.defer import deferred_from_coro
 
+from newscrawl.extraction import take_normalized, take_sketch
 from newscrawl.items import ArticleItem, Rejection
 from newscrawl.neardup import MemoryIndex, NearDupConfig, NearDupDetector, StoreIndex
 from newscrawl.storage import BaseStore, StoreError, reservation_key
@@ -105,6 +106,9 @@ class NormalizePipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        normalized = take_normalized(item)  # by an extraction worker, with the same function
+        if normalized is not None:
+            return normalized
         return ArticleItem(normalize_record(ItemAdapter(item)))
 
 
@@ -284,8 +288,12 @@ class NearDupPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        # An extraction worker may have sketched it already (same text, same settings).
+        sketched, sketch = take_sketch(item, self.config)
         try:
-            match = self.detector.check(item["url"], item.get("headline"), item.get("body"))
+            match = self.detector.check(
+                item["url"], item.get("headline"), item.get("body"), sketch, sketched=sketched
+            )
         except StoreError as exc:
             raise stop_on_store_error(self.crawler, exc) from exc
         if match is not None:

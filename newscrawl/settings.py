@@ -159,3 +159,12 @@ FLEET_IDLE_TIMEOUT = 60
 FLEET_LEASE_TIMEOUT = 30
 # How often a worker renews its heartbeat, releases finished leases and reads start URLs.
 FLEET_TICK = 0.5
+
+# --- extraction off the reactor (newscrawl.extraction) -----------------------------------
+# Worker processes that extract article pages while the crawl process keeps fetching; 0
+# extracts in the crawl process. Measured with bench/crawl_throughput.py (README,
+# Performance): on a 2-core machine one worker takes the bare crawl's spare core.
+EXTRACTION_WORKERS = 1
+# The function a worker runs on each page (newscrawl.extraction.Job -> Extraction).
+EXTRACTION_FUNCTION = "newscrawl.extraction.extract_job"
+EXTENSIONS["newscrawl.extraction.ExtractionPool"] = 5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from newscrawl.charset import fallback_encoding
 from newscrawl.cli import read_page
 from newscrawl.loaders import extract_article, resolve_url
@@ -62,8 +64,8 @@ def test_xml_responses_are_never_parsed_by_the_spiders() -> None:
     crawler = get_crawler(NewsSpider)
     spider = NewsSpider.from_crawler(crawler, start_urls="http://faults.invalid/")
     response = XmlResponse("http://faults.invalid/sitemap.xml", body=LOL)
-    assert list(spider.parse_listing(response)) == []
-    assert list(spider.parse_page(response)) == []
+    assert asyncio.run(spider.parse_listing(response)) == []
+    assert asyncio.run(spider.parse_page(response)) == []
     assert crawler.stats.get_value("newscrawl/news/not_article") == 2
 
 

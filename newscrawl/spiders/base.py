@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
+from newscrawl.extraction import ExtractionFailed, Job, PoolUnavailable, pool_for
 from newscrawl.items import Rejection
 from newscrawl.loaders import Extraction, extract_article
 from newscrawl.profiles import SiteProfile
@@ -16,19 +17,65 @@ from newscrawl.spiders.discovery import DiscoveryMixin, started_hosts
 from newscrawl.urls import canonicalize_url, site_of
 
 
+def _fetched_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
 def extract_response(
     spider: scrapy.Spider, response: TextResponse, section: str | None = None
 ) -> Extraction:
-    """Every spider's article extraction: the response's own selector (parsed once), the
-    fetch time, the profiles setting, and a logged, counted profile mismatch."""
+    """Every spider's article extraction in the crawl process: the response's own selector
+    (parsed once), the fetch time, the profiles setting, and a logged, counted profile
+    mismatch."""
     extraction = extract_article(
         response.text,
         response.url,
-        fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        fetched_at=_fetched_now(),
         section=section,
         use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
         selector=response.selector,
     )
+    _note_mismatch(spider, response, extraction)
+    return extraction
+
+
+async def extract_or_reject(
+    spider: scrapy.Spider, response: TextResponse, section: str | None = None
+) -> Extraction | Rejection:
+    """The page's extraction, in the crawl's extraction pool when it has one
+    (:mod:`newscrawl.extraction`), else in this process; a :class:`Rejection` when it
+    failed (generic extraction's error, or a worker's)."""
+    pool = pool_for(spider.crawler)
+    extraction = None
+    if pool is not None:
+        job = Job(
+            url=response.url,
+            body=response.body,
+            encoding=response.encoding,
+            fetched_at=_fetched_now(),
+            section=section,
+            use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
+        )
+        try:
+            extraction = await pool.extract(job)
+        except ExtractionFailed as exc:
+            return Rejection(
+                url=canonicalize_url(response.url), reason=exc.reason, detail=exc.detail
+            )
+        except PoolUnavailable:  # no worker left (logged by the pool): extract here
+            pass
+        else:
+            _note_mismatch(spider, response, extraction)
+    if extraction is None:
+        extraction = extract_response(spider, response, section)
+    if extraction.error:  # generic extraction failed on this page (logged)
+        return Rejection(
+            url=extraction.item["url"], reason="extraction_error", detail=extraction.error
+        )
+    return extraction
+
+
+def _note_mismatch(spider: scrapy.Spider, response: Response, extraction: Extraction) -> None:
     if extraction.mismatch:  # a profiled site whose page matched none of its layouts
         spider.crawler.stats.inc_value(f"newscrawl/profile_mismatch/{site_of(response.url)}")
         spider.logger.warning(
@@ -36,7 +83,6 @@ def extract_response(
             response.url,
             extraction.mismatch,
         )
-    return extraction
 
 
 class ProfileSpider(DiscoveryMixin, scrapy.Spider):
@@ -107,25 +153,25 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
                     href, self.parse_listing, cb_kwargs={"section": section, "page": page + 1}
                 )
 
-    def parse_article(self, response: Response, section: str | None = None) -> Iterator[Any]:
+    async def parse_article(self, response: Response, section: str | None = None) -> list[Any]:
         """Parse an article page; follow its related links to covered sites' articles.
 
+        A coroutine returning a list, not an asynchronous generator: Scrapy passes each
+        output of an asynchronous generator through every spider middleware as another
+        asynchronous generator, which costs more per page than the extraction it awaits.
         Site spiders restate this method with ``scrapy check`` contracts naming one of
         their own articles (a contract URL must be on the spider's sites).
         """
         if not isinstance(response, HtmlResponse):
             kind = response.headers.get("Content-Type", b"").decode("latin-1") or "unknown"
-            yield Rejection(url=canonicalize_url(response.url), reason="not_html", detail=kind)
-            return
-        extraction = extract_response(self, response, section)
-        if extraction.error:  # generic extraction failed on this page (logged)
-            yield Rejection(
-                url=extraction.item["url"], reason="extraction_error", detail=extraction.error
-            )
-            return
-        yield extraction.item
+            return [Rejection(url=canonicalize_url(response.url), reason="not_html", detail=kind)]
+        extraction = await extract_or_reject(self, response, section)
+        if isinstance(extraction, Rejection):
+            return [extraction]
+        output: list[Any] = [extraction.item]
         if self.max_age is not None:  # related links carry no date: a recent-only run
-            return  # stays on what dated listings offer
+            return output  # stays on what dated listings offer
         for link in extraction.item.get("related_links") or []:
             if self.covers(link["url"]) and self.profile.is_article_url(link["url"]):
-                yield from self.article_request(link["url"])
+                output.extend(self.article_request(link["url"]))
+        return output

@@ -30,7 +30,7 @@ from scrapy.utils.url import url_has_any_extension
 from newscrawl import pages
 from newscrawl.items import Rejection
 from newscrawl.scope import SiteScope
-from newscrawl.spiders.base import extract_response
+from newscrawl.spiders.base import extract_or_reject
 
 DEFAULT_MAX_PAGES = 5
 _SKIPPED_EXTENSIONS = {f".{ext}" for ext in IGNORED_EXTENSIONS}
@@ -93,19 +93,27 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ callbacks
 
-    def parse_listing(
+    async def parse_listing(
         self, response: Response, page: int = 1, level: int = 0, section: str | None = None
-    ) -> Iterator[Any]:
-        """A start or section page: its next page, then every page it links to."""
+    ) -> list[Any]:
+        """A start or section page: its next page, then every page it links to.
+
+        Callbacks here are coroutines returning lists (see ``ProfileSpider.parse_article``):
+        an article's extraction may be awaited from the extraction pool.
+        """
         if not self._in_scope(response):
-            return
+            return []
         if not isinstance(response, HtmlResponse):  # an XML selector would expand entities
             self._count("not_article")
-            return
+            return []
         kind = pages.classify(response.selector, response.url)
         if level == 0 and page == 1 and kind.is_article:  # an article given as a start URL
-            yield from self.parse_article(response)
-            return
+            return await self.parse_article(response)
+        return list(self._listing_links(response, page, level, section))
+
+    def _listing_links(
+        self, response: HtmlResponse, page: int, level: int, section: str | None
+    ) -> Iterator[scrapy.Request]:
         self._count("listing")
         next_url = pages.next_page(response.selector, response.url)
         if next_url and page < self.max_pages and self._follow(next_url):
@@ -122,26 +130,26 @@ class NewsSpider(scrapy.Spider):
                     url, self.parse_page, cb_kwargs={"level": level + 1, "section": section}
                 )
 
-    def parse_page(
+    async def parse_page(
         self, response: Response, level: int = 1, section: str | None = None
-    ) -> Iterator[Any]:
+    ) -> list[Any]:
         """A page reached from a listing: an article, a section (from a start page), or else."""
         if not self._in_scope(response):
-            return
+            return []
         if not isinstance(response, HtmlResponse):
             self._count("not_article")
-            return
+            return []
         kind = pages.classify(response.selector, response.url)
         if kind.is_article:
-            yield from self.parse_article(response, section)
-        elif level == 1 and pages.is_listing(response.selector, response.url, self.scope.allows):
+            return await self.parse_article(response, section)
+        if level == 1 and pages.is_listing(response.selector, response.url, self.scope.allows):
             heading = " ".join(response.xpath("string((//h1)[1])").get("").split()) or None
-            yield from self.parse_listing(response, page=1, level=1, section=heading)
-        else:
-            self._count("not_article")
-            self.logger.debug("Not an article: %s (signals: %s)", response.url, kind.signals)
+            return list(self._listing_links(response, 1, 1, heading))
+        self._count("not_article")
+        self.logger.debug("Not an article: %s (signals: %s)", response.url, kind.signals)
+        return []
 
-    def parse_article(self, response: Response, section: str | None = None) -> Iterator[Any]:
+    async def parse_article(self, response: Response, section: str | None = None) -> list[Any]:
         """An article page of any site, extracted generically unless a profile claims it.
 
         @url https://www.harbourgazette.example/2025/08/21/ferry-terminal-upgrade-wins-state-grant/
@@ -150,11 +158,8 @@ class NewsSpider(scrapy.Spider):
         @returns requests 0 0
         @scrapes url site headline published authors body language fetched_at
         """
-        extraction = extract_response(self, response, section)
-        if extraction.error:  # generic extraction failed on this page (logged)
-            yield Rejection(
-                url=extraction.item["url"], reason="extraction_error", detail=extraction.error
-            )
-            return
+        extraction = await extract_or_reject(self, response, section)
+        if isinstance(extraction, Rejection):
+            return [extraction]
         self._count("article")
-        yield extraction.item
+        return [extraction.item]

@@ -1,6 +1,7 @@
 """Space Media Network spiders: ``smn`` for every site, one spider per site.
 
-Each restates ``parse_article`` only to carry ``scrapy check`` contracts on one of its own
+Each restates ``parse_article`` (a coroutine: extraction may be awaited from the extraction
+pool) only to carry ``scrapy check`` contracts on one of its own
 articles; ``@meta`` points the sample request at the bundled mirror, so the check runs
 offline from the repository root (run it with ``-s MIRROR_DIR=fixtures/mirror`` to keep
 robots.txt off the network too).
@@ -8,7 +9,6 @@ robots.txt off the network too).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from scrapy.http import Response
@@ -23,7 +23,7 @@ class SMNSpider(ProfileSpider):
     name = "smn"
     profile = SMN
 
-    def parse_article(self, response: Response, section: str | None = None) -> Iterator[Any]:
+    async def parse_article(self, response: Response, section: str | None = None) -> list[Any]:
         """An article of any network site.
 
         @url https://www.spacedaily.com/afp/231212083000.70w760or.html
@@ -31,14 +31,14 @@ class SMNSpider(ProfileSpider):
         @returns items 1 1
         @scrapes url site section headline dateline published body related_links fetched_at
         """
-        return super().parse_article(response, section)
+        return await super().parse_article(response, section)
 
 
 class SpaceWarSpider(SMNSpider):
     name = "spacewar"
     hosts = ("www.spacewar.com",)
 
-    def parse_article(self, response: Response, section: str | None = None) -> Iterator[Any]:
+    async def parse_article(self, response: Response, section: str | None = None) -> list[Any]:
         """A SpaceWar.com wire story.
 
         @url https://www.spacewar.com/afp/250822091400.8jscpt2f.html
@@ -46,14 +46,14 @@ class SpaceWarSpider(SMNSpider):
         @returns items 1 1
         @scrapes url site section headline dateline published authors body images fetched_at
         """
-        return super().parse_article(response, section)
+        return await super().parse_article(response, section)
 
 
 class SpaceDailySpider(SMNSpider):
     name = "spacedaily"
     hosts = ("www.spacedaily.com",)
 
-    def parse_article(self, response: Response, section: str | None = None) -> Iterator[Any]:
+    async def parse_article(self, response: Response, section: str | None = None) -> list[Any]:
         """A SpaceDaily.com report.
 
         @url https://www.spacedaily.com/reports/Private_lunar_lander_slips_into_orbit_around_the_Moon_999.html
@@ -61,14 +61,14 @@ class SpaceDailySpider(SMNSpider):
         @returns items 1 1
         @scrapes url site headline dateline published body related_links images fetched_at
         """
-        return super().parse_article(response, section)
+        return await super().parse_article(response, section)
 
 
 class TerraDailySpider(SMNSpider):
     name = "terradaily"
     hosts = ("www.terradaily.com",)
 
-    def parse_article(self, response: Response, section: str | None = None) -> Iterator[Any]:
+    async def parse_article(self, response: Response, section: str | None = None) -> list[Any]:
         """A TerraDaily.com wire story.
 
         @url https://www.terradaily.com/afp/250321204500.zl28m6wb.html
@@ -76,4 +76,4 @@ class TerraDailySpider(SMNSpider):
         @returns items 1 1
         @scrapes url site headline dateline published body related_links fetched_at
         """
-        return super().parse_article(response, section)
+        return await super().parse_article(response, section)
