@@ -25,7 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import trafilatura
 from htmldate import find_date
@@ -34,7 +34,7 @@ from parsel import Selector
 from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 
-from newscrawl.datelines import split_lead
+from newscrawl.datelines import Dateline, parse_dateline, split_lead
 from newscrawl.items import Image, RelatedLink
 from newscrawl.profiles.base import ArticlePage, field, schema_types, walk_json_ld
 
@@ -463,6 +463,13 @@ class GenericArticlePage(ArticlePage):
         Only a generic ``date`` / ``dc.date`` / ``dcterms.date`` tag (no article-specific
         declaration) often stamps the page's last build rather than the article; then a
         ``<time datetime>`` printed with the article, when there is one, is what readers see.
+
+        Where nothing is declared, a printed dateline that carries a year ("Kourou (AFP)
+        Dec 28, 2017", see :attr:`printed_dateline`) is the page's own statement of the
+        day, so it is the date and htmldate (the costliest field on such pages) is not run.
+        A dateline without a year ("LONDON, Aug 22 (Reuters) -") leaves the year to
+        htmldate, but a guess more than a day from the month and day it prints is dropped:
+        htmldate then read some other date (a copyright year as 1 January, a link's date).
         """
         stamps = [iso for iso in map(_iso_date, self._declared_dates()) if iso]
         if stamps and not any(map(_iso_date, self._specific_dates())):
@@ -477,8 +484,11 @@ class GenericArticlePage(ArticlePage):
             if zoned and in_url and in_url != chosen[:10] and _days_apart(in_url, chosen) <= 1:
                 return in_url  # the CMS dated the URL in the newsroom's time zone
             return chosen
+        printed = self.printed_dateline
+        if printed and printed.date:
+            return printed.date  # a wire dateline with its year: the page's own statement
         try:
-            return find_date(
+            found = find_date(
                 self.root,
                 url=self.url if self.url.startswith("http") else None,
                 original_date=True,
@@ -487,6 +497,11 @@ class GenericArticlePage(ArticlePage):
             )
         except Exception:  # noqa: BLE001 - htmldate failing leaves the date unknown
             return None
+        if found and printed:
+            dated = parse_dateline(printed.raw, context=found)
+            if dated and dated.date and _days_apart(dated.date, found) > 1:
+                return None  # the guess contradicts the day the dateline prints
+        return found
 
     def _declared_dates(self) -> Iterator[Any]:
         yield self.article_ld.get("datePublished")
@@ -605,6 +620,9 @@ class GenericArticlePage(ArticlePage):
 
     def _byline(self) -> list[str]:
         """The visible byline, found by trafilatura's byline rules (one author per entry)."""
+        layout = self.layout_text
+        if layout and layout.byline:
+            return [layout.byline]  # printed on its own line above a layout table's text
         if self.tree is None or not _AUTHOR_HINT(self.tree):
             return []  # no element trafilatura's byline rules could match: it would say None
         try:
@@ -624,6 +642,45 @@ class GenericArticlePage(ArticlePage):
         return [p for p in (_clean(line, entities=False) for line in lines) if p]
 
     @cached_property
+    def layout_text(self) -> _LayoutText | None:
+        """The article read from the page's own block markup, when the extractor's text is
+        a whole layout table.
+
+        Table-layout pages (navigation in one cell, the story in another, no ``<article>``
+        or ``<main>``) leave a text extractor without a main node; it then returns the
+        layout: the cells joined into one giant paragraph, navigation bars first, headline,
+        dateline, ads and the related box inside. That is recognised by its shape (see
+        :func:`_is_layout_dump`): a paragraph of the extractor's text rendered as a table
+        row ("| ... |") that swallows the headline.
+
+        Then the text is read again from the densest text block (the element whose child
+        ``<p>`` blocks hold the most words), split where its markup breaks paragraphs:
+        block elements and ``<br><br>``. Lines between the headline and the first
+        paragraph are the dateline and the byline when they read as such; the text ends
+        at a related-stories heading; ad labels, copyright lines, link-only lines and
+        picture captions are dropped (see :func:`_layout_text`). The result replaces the
+        extractor's only when nearly all its words are among the extractor's, so the rule
+        can only remove text the extractor let through, never invent any.
+        """
+        paragraphs = self.trafilatura_paragraphs
+        headline = _key(self.chosen_headline or "")
+        if not _is_layout_dump(paragraphs, headline):
+            return None
+        container = _densest_block(self.root)
+        if container is None:
+            return None
+        found = _layout_text(container, headline)
+        if len(found.paragraphs) < 2 or not _words_within(found.paragraphs, paragraphs):
+            return None
+        return found
+
+    @cached_property
+    def text_paragraphs(self) -> list[str]:
+        """The extractor's paragraphs, or the block markup's where it returned the layout."""
+        layout = self.layout_text
+        return list(layout.paragraphs) if layout else self.trafilatura_paragraphs
+
+    @cached_property
     def body_paragraphs(self) -> list[str]:
         """The article text: trafilatura's or JSON-LD ``articleBody``, plus a visible lead.
 
@@ -639,7 +696,7 @@ class GenericArticlePage(ArticlePage):
         The standfirst (the summary printed under the headline, declared as the page's
         description) opens the body when it is visible on the page and not already there.
         """
-        paragraphs = self.trafilatura_paragraphs
+        paragraphs = self.text_paragraphs
         article_body = _first_text(self.article_ld.get("articleBody")) and self.article_ld.get(
             "articleBody"
         )
@@ -823,11 +880,24 @@ class GenericArticlePage(ArticlePage):
 
         The paragraph keeps it: the dateline is part of the text as published.
         """
+        layout = self.layout_text
+        if layout and layout.dateline:
+            return layout.dateline  # printed on its own line above the text
         paragraphs = self.body_paragraphs
         if not paragraphs:
             return None
         found, _ = split_lead(paragraphs[0], context=self.published_date)
         return found.raw if found else None
+
+    @cached_property
+    def printed_dateline(self) -> Dateline | None:
+        """The dateline as printed (no year inferred): its own line above a layout table's
+        text, else the lead of the body's first paragraph."""
+        layout = self.layout_text
+        if layout and layout.dateline:
+            return parse_dateline(layout.dateline)
+        paragraphs = self.body_paragraphs
+        return split_lead(paragraphs[0])[0] if paragraphs else None
 
     # ------------------------------------------------------------------ links, images, misc
 
@@ -1237,3 +1307,175 @@ _AUTHOR_HINT = etree.XPath(
     )
     + ")"
 )
+
+
+# ---------------------------------------------------------------------- layout tables
+
+
+class _LayoutText(NamedTuple):
+    """The article as read from a layout table's block markup (see ``layout_text``)."""
+
+    paragraphs: tuple[str, ...]
+    dateline: str | None
+    byline: str | None
+
+
+# Elements whose text is never the article's: code, embeds, forms, and tables nested in
+# the text block (boxes: related links, sponsors, share bars).
+_LAYOUT_SKIPPED = _SKIPPED_TAGS | {"iframe", "ins", "form", "object", "embed", "select",
+                                   "button", "table", "h1"}  # fmt: skip
+_LAYOUT_INLINE = _INLINE_TAGS | {"img", "font", "nobr", "big"}
+# A whole line that labels an ad slot, in the languages of the shared sets.
+_AD_LABEL = re.compile(
+    r"^\W*(?:advertisements?|advertising|advert|anzeige|werbung|publicit[ée]|pubblicit[àa]|"
+    r"publicidad|reklama|sponsored(?: content)?|ad)\W*$",
+    re.IGNORECASE,
+)
+_COPYRIGHT_LINE = re.compile(r"^(?:©|\(c\)\s|copyright\b|all rights reserved\b)", re.IGNORECASE)
+_HEADLINE_MARK = "\x00headline"
+_BYLINE_LINE = re.compile(r"^(?:by|von|par|por|di)\s+\S", re.IGNORECASE)
+_PARAGRAPHS = etree.XPath(
+    "//body//p[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside)]"
+)
+
+
+def _is_layout_dump(paragraphs: list[str], headline: str) -> bool:
+    """Whether an extractor's text is a page's layout table rather than its article.
+
+    The shape that gives it away: a paragraph of 50 words or more rendered as a table row
+    ("| Home | ... |", how trafilatura prints table cells) with the headline inside it after
+    other text (navigation, a section label). An article's paragraphs follow its headline,
+    they never contain it. A paragraph of prose that happens to contain a short headline's
+    words (a product name, a blog's title phrase) is not enough: that is ordinary text.
+    """
+    if len(headline.split()) < 3:
+        return False
+    for paragraph in paragraphs:
+        if len(paragraph) < 200 or not (paragraph.startswith("|") or paragraph.endswith("|")):
+            continue
+        key = _key(paragraph)
+        if headline in key and not key.startswith(headline) and len(paragraph.split()) >= 50:
+            return True
+    return False
+
+
+def _densest_block(root: etree._Element) -> etree._Element | None:
+    """The element whose child ``<p>`` blocks hold the most words (50 at least)."""
+    words: dict[etree._Element, int] = {}
+    for paragraph in _PARAGRAPHS(root):
+        parent = paragraph.getparent()
+        if parent is not None:
+            words[parent] = words.get(parent, 0) + len(_text(paragraph).split())
+    if not words:
+        return None
+    best = max(words, key=words.__getitem__)
+    return best if words[best] >= 50 else None
+
+
+def _block_lines(container: etree._Element) -> list[list[tuple[str, int]]]:
+    """The container's text as paragraphs of lines, each line (text, characters in links).
+
+    Paragraphs end at block elements and at two or more ``<br>`` in a row; a single
+    ``<br>`` ends a line. Blocks other than ``<p>`` that hold a picture and at most 40
+    words are captions and are left out, as are the elements of ``_LAYOUT_SKIPPED``.
+    """
+    paragraphs: list[list[tuple[str, int]]] = [[]]
+    line: list[str] = []
+    linked = 0
+    breaks = 0
+
+    def end_line(kind: str) -> None:
+        nonlocal line, linked, breaks
+        text = _clean("".join(line), entities=False)
+        if text:
+            paragraphs[-1].append((text, linked))
+            breaks = 0
+        line, linked = [], 0
+        if kind == "br":
+            breaks += 1
+        if (kind == "para" or breaks >= 2) and paragraphs[-1]:
+            paragraphs.append([])
+
+    def add(text: str | None, in_link: bool) -> None:
+        nonlocal linked
+        if text:
+            line.append(text)
+            if in_link:
+                linked += len(text.strip())
+
+    def walk(node: etree._Element, in_link: bool) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if not tag or tag in _LAYOUT_SKIPPED:
+            if tag == "h1":  # where the headline stands: what comes before is not text
+                end_line("para")
+                paragraphs[-1:] = [[(_HEADLINE_MARK, 0)], []]
+            return
+        if tag == "br":
+            end_line("br")
+            return
+        block = tag not in _LAYOUT_INLINE
+        if block and tag != "p" and node.find(".//img") is not None:
+            if len(_text(node).split()) <= 40:
+                end_line("para")
+                return
+        if block:
+            end_line("para")
+        in_link = in_link or tag == "a"
+        add(node.text, in_link)
+        for child in node:
+            walk(child, in_link)
+            add(child.tail, in_link)
+        if block:
+            end_line("para")
+
+    add(container.text, False)
+    for child in container:
+        walk(child, False)
+        add(child.tail, False)
+    end_line("para")
+    return [p for p in paragraphs if p]
+
+
+def _layout_text(container: etree._Element, headline: str) -> _LayoutText:
+    """Paragraphs, dateline and byline of the text block of a layout table.
+
+    Lines before the first paragraph of prose that are wholly a dateline or a byline
+    ("By ...", at most eight words) are returned as such, not as text. The text ends at a
+    line that is a related-stories heading; ad labels, copyright lines and lines that are
+    all link text are dropped.
+    """
+    dateline = byline = None
+    paragraphs: list[str] = []
+    found = _block_lines(container)
+    marks = [i for i, lines in enumerate(found) if lines[0][0] == _HEADLINE_MARK]
+    for lines in found[marks[0] + 1 :] if marks else found:
+        if not paragraphs:
+            rest = []
+            for text, linked in lines:
+                if dateline is None and parse_dateline(text) is not None:
+                    dateline = text
+                elif byline is None and _BYLINE_LINE.match(text) and len(text.split()) <= 8:
+                    byline = text
+                elif _key(text) != headline:
+                    rest.append((text, linked))
+            lines = rest
+        kept = []
+        for text, linked in lines:
+            if len(text.split()) <= 6 and _RELATED.search(text) and not _SENTENCE_END.search(text):
+                if kept:
+                    paragraphs.append(" ".join(kept))
+                return _LayoutText(tuple(paragraphs), dateline, byline)
+            if text == _HEADLINE_MARK or linked >= 0.9 * len(text):
+                continue
+            if not _AD_LABEL.match(text) and not _COPYRIGHT_LINE.match(text):
+                kept.append(text)
+        if kept:
+            paragraphs.append(" ".join(kept))
+    return _LayoutText(tuple(paragraphs), dateline, byline)
+
+
+def _words_within(candidate: list[str] | tuple[str, ...], reference: list[str]) -> bool:
+    """Whether nearly all (95%) of ``candidate``'s words are among ``reference``'s."""
+    words = _key(" ".join(candidate)).split()
+    vocabulary = set(_key(" ".join(reference)).split())
+    return bool(words) and sum(w in vocabulary for w in words) >= 0.95 * len(words)
