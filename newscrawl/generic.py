@@ -506,12 +506,7 @@ class GenericArticlePage(ArticlePage):
     def _declared_dates(self) -> Iterator[Any]:
         yield self.article_ld.get("datePublished")
         yield from self.microdata_values("datePublished")[:1]
-        for name in (
-            "article:published_time", "og:article:published_time", "og:published_time",
-            "datepublished", "publishdate", "publish-date", "publish_date", "pubdate",
-            "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued",
-            "dc.date", "dcterms.date", "date", "article.published", "published_time",
-        ):  # fmt: skip
+        for name in _PUBLISHED_META + _GENERIC_DATE_META + _PUBLISHED_META_LATE:
             yield self.meta.get(name)
         yield self.article_ld.get("dateCreated")
 
@@ -520,12 +515,7 @@ class GenericArticlePage(ArticlePage):
         yield self.article_ld.get("datePublished")
         yield self.article_ld.get("dateCreated")
         yield from self.microdata_values("datePublished")[:1]
-        for name in (
-            "article:published_time", "og:article:published_time", "og:published_time",
-            "datepublished", "publishdate", "publish-date", "publish_date", "pubdate",
-            "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued",
-            "article.published", "published_time",
-        ):  # fmt: skip
+        for name in _PUBLISHED_META + _PUBLISHED_META_LATE:
             yield self.meta.get(name)
 
     @cached_property
@@ -1479,3 +1469,14 @@ def _words_within(candidate: list[str] | tuple[str, ...], reference: list[str]) 
     words = _key(" ".join(candidate)).split()
     vocabulary = set(_key(" ".join(reference)).split())
     return bool(words) and sum(w in vocabulary for w in words) >= 0.95 * len(words)
+
+
+# Meta tags naming a publication date, in the order they are trusted; the generic "date"
+# tags (often the page's rebuild time) sit between the two groups.
+_PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "datepublished", "publishdate", "publish-date", "publish_date", "pubdate",
+    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued",
+)  # fmt: skip
+_GENERIC_DATE_META = ("dc.date", "dcterms.date", "date")
+_PUBLISHED_META_LATE = ("article.published", "published_time")
