@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python bench/crawl_throughput.py [--pages 5000] [--concurrency 16] [--keep DIR]
+    python -m bench.crawl_throughput [--pages 5000] [--concurrency 16] [--keep DIR]
 
 1. Generates a classic-template mirror of ``--pages`` article pages over three sites and
    six sections (40-80 KB pages with ads and related boxes; :mod:`big_mirror`) in a
@@ -41,14 +41,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.support import big_mirror
+from newscrawl import settings as project_settings
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path.insert(0, str(BENCH))
-
-import big_mirror  # noqa: E402
-
-sys.path.insert(0, str(ROOT))
-from newscrawl import settings as project_settings  # noqa: E402
 
 
 @dataclass
@@ -83,15 +80,15 @@ def crawl_plans(workers: int | None = None) -> dict[str, list[str]]:
     """
     # Section pages only: the big mirror has no feeds or sitemaps, and the bare spider
     # walks sections, so both crawls fetch the same pages.
-    extensions = {**project_settings.EXTENSIONS, "bench_stats.StatsFile": 0}
+    extensions = {**project_settings.EXTENSIONS, "bench.support.bench_stats.StatsFile": 0}
     store = [
         "-a", "discover=sections", "-s", "STORE_URL=sqlite:///store.db", "-O", "feed.jsonl",
         "-s", f"EXTENSIONS={json.dumps(extensions)}",
     ]  # fmt: skip
     if workers is not None:
         store += ["-s", f"EXTRACTION_WORKERS={workers}"]
-    bare_extensions = json.dumps({"bench_stats.StatsFile": 0})
-    bare = ["runspider", str(BENCH / "bare_spider.py"), "-s", "STORE_URL="]
+    bare_extensions = json.dumps({"bench.support.bench_stats.StatsFile": 0})
+    bare = ["runspider", str(BENCH / "support" / "bare_spider.py"), "-s", "STORE_URL="]
     return {
         "bare": [*bare, "-s", f"EXTENSIONS={bare_extensions}"],
         "full": ["crawl", "smn", *store],
@@ -101,7 +98,7 @@ def crawl_plans(workers: int | None = None) -> dict[str, list[str]]:
 
 def start_server(root: Path) -> tuple[subprocess.Popen[str], str]:
     server = subprocess.Popen(
-        [sys.executable, str(BENCH / "mirror_server.py"), str(root)],
+        [sys.executable, "-m", "bench.support.mirror_server", str(root)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -134,7 +131,7 @@ def run_crawl(
         http_proxy=proxy,
         https_proxy=proxy,
         SCRAPY_SETTINGS_MODULE="newscrawl.settings",
-        PYTHONPATH=os.pathsep.join([str(ROOT), str(BENCH)]),
+        PYTHONPATH=str(ROOT),
     )
     command = [
         sys.executable, "-m", "scrapy", *args,

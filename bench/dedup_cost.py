@@ -1,6 +1,6 @@
 """Cost of one near-duplicate check against a store of 1,000, 10,000 and 100,000 articles.
 
-    python bench/dedup_cost.py [--sizes 1000,10000,100000] [--checks 400] [--keep DIR]
+    python -m bench.dedup_cost [--sizes 1000,10000,100000] [--checks 400] [--keep DIR]
 
 One SQLite store grows to each size in turn (articles and their sketches written through
 the Store API, as the crawl writes them). At each size a fresh Python process opens the
@@ -30,11 +30,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from newscrawl.neardup import NearDupConfig, NearDupDetector, Sketcher, StoreIndex
+from newscrawl.storage import Store
 
-from newscrawl.neardup import NearDupConfig, NearDupDetector, Sketcher, StoreIndex  # noqa: E402
-from newscrawl.storage import Store  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 VOCABULARY = 20_000
 SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "si", "de", "pa", "gu", "be", "zo", "fi"]
@@ -168,9 +167,10 @@ def main() -> int:
         grow(store, sketcher, done, size, seed=size)
         built = time.perf_counter() - started
         done = size
-        command = [sys.executable, __file__, "--checks", str(args.checks)]
+        command = [sys.executable, "-m", "bench.dedup_cost", "--checks", str(args.checks)]
         child = subprocess.run(
-            [*command, "--child", str(path), str(size)], capture_output=True, text=True, check=True
+            [*command, "--child", str(path), str(size)],
+            capture_output=True, text=True, check=True, cwd=ROOT,
         )
         results[size] = json.loads(child.stdout)
         db_mb = os.path.getsize(path) / 2**20

@@ -1,6 +1,6 @@
 """Precision and recall of near-duplicate detection on the labelled pairs.
 
-    python bench/dedup_quality.py [--pairs fixtures/dedup/pairs.jsonl] [--threshold T]
+    python -m bench.dedup_quality [--pairs fixtures/dedup/pairs.jsonl] [--threshold T]
         [--allowance N] [--sweep]
 
 Each pair runs through the detector the crawl uses (MinHash, LSH band keys, verification)
@@ -18,10 +18,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from newscrawl.neardup import (  # noqa: E402
+from newscrawl.neardup import (
     MemoryIndex,
     NearDupConfig,
     NearDupDetector,
@@ -29,6 +26,8 @@ from newscrawl.neardup import (  # noqa: E402
     from_bytes,
     score,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def evaluate(pairs: list[dict], config: NearDupConfig) -> list[tuple[dict, bool, float | None]]:

@@ -1,6 +1,6 @@
 """Extraction quality of the generic layer against trafilatura alone, on the shared case sets.
 
-usage: python bench/extraction_quality.py [--data DIR] [--limit N] [--set NAME ...] [--out DIR]
+usage: python -m bench.extraction_quality [--data DIR] [--limit N] [--set NAME ...] [--out DIR]
 
 For each case set under ``DIR`` (default ``../shared/data/extraction`` from the repo root):
 
@@ -33,10 +33,9 @@ from typing import Any
 import trafilatura
 from w3lib.encoding import html_to_unicode
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from newscrawl.extract.article import extract_article
 
-from newscrawl.loaders import extract_article  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
 SCORER_NAME = Path("eval") / "score.py"

@@ -1,7 +1,7 @@
 """Peak memory of a crawl of the fault-injection site, against a tame version of it.
 
-    python bench/fault_memory.py              # 1 GiB gzip and deflate bombs, a 256 MiB page
-    python bench/fault_memory.py --bomb-mib 4096
+    python -m bench.fault_memory              # 1 GiB gzip and deflate bombs, a 256 MiB page
+    python -m bench.fault_memory --bomb-mib 4096
 
 Two crawls of tests/faultsite.py with the project's own limits (``DOWNLOAD_MAXSIZE`` 16
 MiB; only delays and timeouts shortened), each in its own process, through the fault site's
@@ -13,7 +13,7 @@ proxy on 127.0.0.1:
   (100,000-deep nesting, a 300 kB line, binary bodies, entity bombs).
 
 Prints each crawl's peak RSS and the ratio: the crawl process's own ``VmHWM``, written by
-``bench/bench_stats.py`` when its engine stops, plus its extraction workers' peaks. Not
+``bench/support/bench_stats.py`` when its engine stops, plus its extraction workers' peaks. Not
 ``ru_maxrss`` (``wait4``, ``RUSAGE_CHILDREN``): on Linux a child's starts from the RSS its
 parent had when it forked. Without the limits the hostile crawl would have to hold the
 decompressed bomb: ``--bomb-mib`` MiB.
@@ -29,21 +29,18 @@ import sys
 import tempfile
 from pathlib import Path
 
+from newscrawl import settings as project_settings
+from tests.support.faultsite import SITE, FaultSite
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from faultsite import SITE, FaultSite  # noqa: E402
-
-sys.path.insert(0, str(ROOT))
-from newscrawl import settings as project_settings  # noqa: E402
 
 
 def crawl_peak_rss(site: FaultSite, folder: Path, extra: list[str]) -> tuple[int, int, dict]:
     """Run one crawl; return its peak RSS and its workers' in KiB, and its run report."""
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update(http_proxy=site.url, https_proxy=site.url, PYTHONPATH=str(ROOT / "bench"))
+    env.update(http_proxy=site.url, https_proxy=site.url, PYTHONPATH=str(ROOT))
     stats_file = folder / "stats.json"
-    extensions = {**project_settings.EXTENSIONS, "bench_stats.StatsFile": 0}
+    extensions = {**project_settings.EXTENSIONS, "bench.support.bench_stats.StatsFile": 0}
     command = [
         sys.executable, "-m", "scrapy", "crawl", "news",
         "-s", f"EXTENSIONS={json.dumps(extensions)}", "-s", f"BENCH_STATS_FILE={stats_file}",

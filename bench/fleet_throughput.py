@@ -3,7 +3,7 @@
 Usage (from the repository root; needs ``redis-server`` and the PostgreSQL server
 binaries, which ``.ci/run`` installs)::
 
-    python bench/fleet_throughput.py [--pages 1500] [--workers 1,2,3] [--concurrency 8]
+    python -m bench.fleet_throughput [--pages 1500] [--workers 1,2,3] [--concurrency 8]
 
 1. Generates a classic-template mirror of ``--pages`` article pages (:mod:`big_mirror`)
    and serves it from :mod:`mirror_server` in its own process on 127.0.0.1 (every worker
@@ -29,22 +29,20 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench import crawl_throughput
+from bench.support import big_mirror
+from newscrawl.storage import open_store
+from tests.support.services import PostgresServer, RedisServer, postgres_bin
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path[:0] = [str(BENCH), str(ROOT / "tests"), str(ROOT)]
-
-import big_mirror  # noqa: E402
-import crawl_throughput  # noqa: E402
-from services import PostgresServer, RedisServer, postgres_bin  # noqa: E402
-
-from newscrawl.storage import open_store  # noqa: E402
 
 
 def run_fleet(count: int, proxy: str, store_url: str, redis_url: str, work: Path,
               concurrency: int) -> dict:  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     env.update(http_proxy=proxy, https_proxy=proxy, SCRAPY_SETTINGS_MODULE="newscrawl.settings",
-               PYTHONPATH=os.pathsep.join([str(ROOT), str(BENCH)]))  # fmt: skip
+               PYTHONPATH=str(ROOT))  # fmt: skip
     workers = []
     for number in range(count):
         folder = work / f"{count}w-{number}"
@@ -56,7 +54,7 @@ def run_fleet(count: int, proxy: str, store_url: str, redis_url: str, work: Path
             "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
             "-s", f"CONCURRENT_REQUESTS={concurrency}",
             "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
-            "-s", 'EXTENSIONS={"bench_stats.StatsFile": 0}',
+            "-s", 'EXTENSIONS={"bench.support.bench_stats.StatsFile": 0}',
             "-s", f"BENCH_STATS_FILE={folder / 'stats.json'}", "-s", "LOG_LEVEL=WARNING",
         ]  # fmt: skip
         log = open(folder / "crawl.log", "wb")  # noqa: SIM115 - closed below

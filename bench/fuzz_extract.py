@@ -1,7 +1,7 @@
 """Fuzz ``newscrawl extract``'s extraction over mutated fixture pages, time-boxed.
 
-    python bench/fuzz_extract.py                       # 100,000 inputs or 20 minutes
-    python bench/fuzz_extract.py --inputs 5000 --seconds 60 --seed 7
+    python -m bench.fuzz_extract                       # 100,000 inputs or 20 minutes
+    python -m bench.fuzz_extract --inputs 5000 --seconds 60 --seed 7
 
 Each input is a page of the project's fixtures (the mirror sites and fixtures/pages) put
 through one to four random mutations: byte flips, cuts, duplicated or spliced slices,
@@ -9,7 +9,7 @@ truncation, and fragments that break parsers (unclosed comments and CDATA, NUL a
 control characters, a lying ``<meta charset>``, UTF-16/32 BOMs, deep nesting, broken or
 hostile JSON-LD, entity declarations, huge attributes). It is decoded as ``newscrawl
 extract`` decodes a saved file (:func:`newscrawl.cli.read_page`'s rules) and extracted
-with :func:`newscrawl.loaders.extract_article` and :func:`newscrawl.text.normalize_record`,
+with :func:`newscrawl.extract.article.extract_article` and :func:`newscrawl.text.normalize_record`,
 in-process (the CLI's per-file ``error`` line would hide exceptions; here every exception
 out of extraction counts as unhandled), with the site profiles on or off at random and the
 page's real URL or an unknown site's.
@@ -32,15 +32,14 @@ import traceback
 from collections import Counter
 from pathlib import Path
 
+from itemadapter import ItemAdapter
+from w3lib.encoding import html_to_unicode
+
+from newscrawl.extract.article import extract_article
+from newscrawl.extract.decoding import fallback_encoding
+from newscrawl.text import normalize_record
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from itemadapter import ItemAdapter  # noqa: E402
-from w3lib.encoding import html_to_unicode  # noqa: E402
-
-from newscrawl.charset import fallback_encoding  # noqa: E402
-from newscrawl.loaders import extract_article  # noqa: E402
-from newscrawl.text import normalize_record  # noqa: E402
 
 FRAGMENTS = [
     b"<div>", b"</div>", b"</p>", b"<p>", b"<!--", b"-->", b"<![CDATA[", b"]]>", b"\x00",

@@ -1,8 +1,8 @@
 """Where generic extraction spends its time, field by field, on the throughput bench's pages.
 
-usage: python bench/generic_cost.py [--pages N] [--stories M] [--rounds R]
+usage: python -m bench.generic_cost [--pages N] [--stories M] [--rounds R]
 
-Builds the classic-layout mirror of ``bench/crawl_throughput.py`` (``bench/big_mirror.py``,
+Builds the classic-layout mirror of ``bench/crawl_throughput.py`` (``bench/support/big_mirror.py``,
 ``--stories`` stories) in a temporary folder and runs the generic extractor
 (``extract_article(..., use_profiles=False)``'s page object and item loader) over the first
 ``--pages`` article pages, ``--rounds`` times. Each field is timed as the loader asks for it,
@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,13 +30,11 @@ from htmldate import find_date
 from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 
+from bench.support import big_mirror
+from newscrawl.extract.generic import GenericArticlePage
+from newscrawl.extract.loader import load_article
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "bench")]
-
-import big_mirror  # noqa: E402
-
-from newscrawl.generic import GenericArticlePage  # noqa: E402
-from newscrawl.loaders import load_article  # noqa: E402
 
 
 def measure(pages: list[tuple[str, str]], rounds: int) -> dict[str, float]:

@@ -1,12 +1,12 @@
 """Generic extraction measured against the site profile on the classic table layout.
 
-usage: python bench/generic_vs_profile.py [--big N] [--rounds R]
+usage: python -m bench.generic_vs_profile [--big N] [--rounds R]
 
 The SMN site profile (``newscrawl/profiles/smn.py``) reads the classic table-layout pages
 precisely, so on those pages its output is the ground truth for the generic layer (site
 profiles off). Pages: the offline mirror's article pages (``fixtures/mirror``, the three
 SMN hosts) that the profile claims, plus, with ``--big N`` (default 200, 0 to skip), the
-article pages of the throughput bench's generated mirror (``bench/big_mirror.py``) for N
+article pages of the throughput bench's generated mirror (``bench/support/big_mirror.py``) for N
 stories.
 
 Per page set it prints the share of pages on which the generic result agrees with the
@@ -22,19 +22,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench.support import big_mirror
+from newscrawl.extract.article import extract_article
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "bench")]
-
-import big_mirror  # noqa: E402
-
-from newscrawl.loaders import extract_article  # noqa: E402
 
 SMN_HOSTS = ("www.spacewar.com", "www.spacedaily.com", "www.terradaily.com")
 FIELDS = ("headline", "body_f1", "body_exact", "dateline", "published", "authors")

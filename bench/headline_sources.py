@@ -1,6 +1,6 @@
 """Which of a page's own headline sources the ground truth follows, per case set.
 
-usage: python bench/headline_sources.py [--data DIR] [--set NAME ...]
+usage: python -m bench.headline_sources [--data DIR] [--set NAME ...]
 
 The generic layer chooses a headline among what the page itself states: JSON-LD
 ``headline``, microdata, ``og:title``, ``twitter:title``, ``<title>`` (site name cut off)
@@ -24,15 +24,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
 import unicodedata
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from newscrawl.extract.decoding import read_page
+from newscrawl.extract.generic import GenericArticlePage
+from newscrawl.extract.generic.headline import candidates, heading_texts
 
-from newscrawl.cli import read_page  # noqa: E402
-from newscrawl.generic import GenericArticlePage  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
 
@@ -53,9 +52,10 @@ def measure(cases_file: Path) -> dict[str, int]:
         html = read_page(cases_file.parent / case["path"])  # as `newscrawl extract` reads it
         page = GenericArticlePage(html, case["url"])
         sources: dict[str, list[str]] = {}
-        for source, text in page.headline_candidates():
+        for source, text in candidates(page.evidence):
             sources.setdefault(source, []).append(normalise(text))
-        sources["h1"] = sources.get("h1", []) + [normalise(k) for _, k in page.h1_texts if k]
+        kickerless = [normalise(k) for _, k in heading_texts(page.evidence) if k]
+        sources["h1"] = sources.get("h1", []) + kickerless
         counts["cases"] += 1
         counts["chosen"] += normalise(page.chosen_headline) == gold
         counts["reachable"] += any(gold in texts for texts in sources.values())

@@ -8,7 +8,7 @@ downstream tools can rely on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import scrapy
 
@@ -30,10 +30,22 @@ class ArticleItem(scrapy.Item):
     # Other places the story was found: [{"url", "site", "fetched_at"}]. Empty in the crawl's
     # feed (a line is written when the story is first seen); the store's record gains them.
     also_at = scrapy.Field()
+    # Internal, never exported or stored: pipeline work an extraction worker did ahead
+    # (newscrawl.extract.worker). ``normalized``: NormalizePipeline's output for this item;
+    # on that output, ``sketch``: its near-duplicate sketch (newscrawl.neardup.MadeSketch).
+    normalized = scrapy.Field(internal=True)
+    sketch = scrapy.Field(internal=True)
 
 
 # Declaration order above is export order.
-ARTICLE_FIELDS: tuple[str, ...] = tuple(ArticleItem.fields)
+ARTICLE_FIELDS: tuple[str, ...] = tuple(
+    name for name, meta in ArticleItem.fields.items() if not meta.get("internal")
+)
+
+
+def article_record(item: ArticleItem) -> dict[str, Any]:
+    """The record the store keeps: the item's article fields, internal ones left out."""
+    return {name: item[name] for name in ARTICLE_FIELDS if name in item}
 
 
 class RelatedLink(TypedDict):

@@ -2,7 +2,7 @@
 
 A site's layout change rarely breaks a crawl loudly: pages still download, but headlines or
 dates stop being found. These monitors read the run report's counters
-(:mod:`newscrawl.report`) when the spider closes:
+(:mod:`newscrawl.extensions.report`) when the spider closes:
 
 - :class:`ArticleCountMonitor`: articles extracted (new + duplicate + rejected for a
   missing field) at least ``NEWSCRAWL_MIN_ARTICLES`` (default 0: off, since an incremental
@@ -24,7 +24,7 @@ from spidermon import MonitorSuite, monitors
 from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
 from spidermon.core.actions import Action
 
-from newscrawl.report import coverage, report_sites
+from newscrawl.extensions.report import coverage, report_sites
 
 
 @monitors.name("Article count")

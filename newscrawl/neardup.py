@@ -26,28 +26,9 @@ The stored index depends on ``num_perm``, ``rows`` and ``shingle_size`` (they ar
 every key), not on the threshold or the allowance, which can change without a rebuild.
 Changing one of the three starts a new index: stories stored before are no longer matched.
 
-Why these defaults (``bench/dedup_quality.py`` on ``fixtures/dedup/pairs.jsonl``, 176
-duplicate and 111 distinct pairs; the figures are in the README's "Near-duplicates"):
-
-- ``shingle_size`` 5: the longer the shingle, the less two briefs on one template share
-  (their fixed sentence patterns stop matching across the slot words), while syndicated
-  copies, whose shared paragraphs are identical, lose little. Exact Jaccard of the weakest
-  duplicate is 0.54 at every size from 3 to 5; that of the closest template brief falls
-  from 0.71 (size 3) to 0.56 (size 5).
-- ``allowance`` 15: plain Jaccard cannot separate short briefs (a few dozen shingles, half
-  of them template) from their syndicated copies. Setting 15 shared shingles aside
-  widens the gap between the weakest duplicate and the closest distinct pair from -0.02 to
-  +0.18 (exact sets); anything from 10 to 20 keeps a gap of about 0.10 or more.
-- ``num_perm`` 256: the estimate's standard deviation near 0.5 is 0.031 (0.044 with 128,
-  which left two distinct pairs above the threshold). 1 KiB per stored story.
-- ``bands`` 42 x ``rows`` 3: a pair becomes a candidate with probability
-  1 - (1 - J^3)^42: 0.996 at J = 0.5 and 0.9995 at 0.55 (the weakest duplicate's plain
-  Jaccard), but 0.04 at J = 0.1, while different stories on one topic share under 0.02;
-  so recall is set by the threshold, not lost in the LSH.
-- ``threshold`` 0.43: estimated scores of duplicates are 0.485 and above, of distinct pairs
-  (follow-ups quoting two paragraphs, template briefs) 0.373 at most; 0.43 is the middle
-  of that gap, and every threshold from 0.40 to 0.45 gives precision and recall 1.0.
-  Rebuilding the labelled set with three other random seeds gives 1.0 and 1.0 again.
+Why each default (``shingle_size`` 5, ``allowance`` 15, ``num_perm`` 256, ``bands`` 42 x
+``rows`` 3, ``threshold`` 0.43) was chosen, with the measurements of ``python -m
+bench.dedup_quality`` on the labelled pairs, is in the README ("Near-duplicates").
 
 What it cannot tell apart, by construction: two copies that each lost a different half of
 the story share no more text than a follow-up quoting two of its paragraphs (the labelled
@@ -142,6 +123,21 @@ class Sketch:
 
     signature: np.ndarray
     size: int
+
+
+@dataclass(frozen=True)
+class MadeSketch:
+    """A story's sketch made ahead of the pipeline (by an extraction worker), with the text
+    and configuration it was made from: the pipeline uses it only for that very text and
+    configuration, and sketches anything else itself."""
+
+    config: NearDupConfig
+    headline: str | None
+    body: str | None
+    sketch: Sketch | None
+
+    def fits(self, config: NearDupConfig, headline: str | None, body: str | None) -> bool:
+        return config == self.config and headline == self.headline and body == self.body
 
 
 class Sketcher:
@@ -251,7 +247,7 @@ class StoreIndex:
 
     def candidates(self, keys: Sequence[int], per_key: int) -> list[tuple[str, bytes, int]]:
         # Hold the keys until the story is stored (or dropped): a worker checking the same
-        # story at the same time waits, then finds this one (newscrawl.storage.base).
+        # story at the same time waits, then finds this one (newscrawl.storage.connection).
         self.store.reserve(keys)
         return self.store.sketch_candidates(keys, per_key)
 
@@ -287,7 +283,7 @@ class NearDupDetector:
         """The best indexed match of a story; a story that matches nothing is indexed.
 
         ``sketched``: ``sketch`` is this story's, made elsewhere with this configuration
-        (an extraction worker, :mod:`newscrawl.extraction`), so it is not made again.
+        (an extraction worker, :mod:`newscrawl.extract.worker`), so it is not made again.
         """
         if not sketched:
             sketch = self.sketcher.sketch(headline, body)

@@ -19,7 +19,7 @@ DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
-# robots.txt Crawl-delay is a floor under a site's delay (newscrawl.politeness); a larger
+# robots.txt Crawl-delay is a floor under a site's delay (newscrawl.extensions.politeness); a larger
 # value than CRAWL_DELAY_MAX (seconds) is capped and logged.
 CRAWL_DELAY_OBEY = True
 CRAWL_DELAY_MAX = 30.0
@@ -37,7 +37,8 @@ TELNETCONSOLE_ENABLED = False
 STORE_URL = "sqlite:///newscrawl.db"
 # Records per store transaction: larger is faster, a crash loses at most one batch.
 STORE_BATCH_SIZE = 100
-# Serve requests from a folder of saved pages instead of the network (newscrawl.mirror).
+# Serve requests from a folder of saved pages instead of the network
+# (newscrawl.downloadermiddlewares.mirror).
 MIRROR_DIR = None
 # Site profiles on (precise per-site extraction); off forces generic extraction.
 NEWSCRAWL_USE_PROFILES = True
@@ -54,54 +55,20 @@ NEARDUP_ROWS = 3
 NEARDUP_SHINGLE_SIZE = 5
 NEARDUP_MAX_PER_KEY = 50
 
-ADDONS = {"newscrawl.mirror.MirrorAddon": 0, "newscrawl.fleet.FleetAddon": 0}
-
-
-DOWNLOADER_MIDDLEWARES = {
-    # Last before the download handler, so retries, robots.txt, redirects and
-    # decompression all see mirror responses as they would see network ones.
-    "newscrawl.mirror.MirrorMiddleware": 950,
-    # First of all: an article fetched by an earlier run never reaches robots.txt checks,
-    # retries or the network (newscrawl.incremental).
-    "newscrawl.incremental.IncrementalMiddleware": 50,
-}
-
-ITEM_PIPELINES = {
-    "newscrawl.pipelines.NormalizePipeline": 100,
-    "newscrawl.pipelines.ValidatePipeline": 200,
-    "newscrawl.incremental.RevisionPipeline": 250,
-    "newscrawl.pipelines.DedupPipeline": 300,
-    "newscrawl.pipelines.NearDupPipeline": 350,
-    "newscrawl.pipelines.StorePipeline": 400,
-}
-
-
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
 
 LOG_LEVEL = "INFO"
-LOG_FORMATTER = "newscrawl.pipelines.DropLogFormatter"
+LOG_FORMATTER = "newscrawl.logformatter.DropLogFormatter"
 
-# --- scheduled runs (newscrawl.incremental, newscrawl.runs) -------------------------------
+# --- scheduled runs (newscrawl.downloadermiddlewares.incremental, newscrawl.extensions) ---
 # Skip article URLs the store already holds (as an article, alias or rejection).
 INCREMENTAL_ENABLED = True
 # Re-fetch policy for stored articles: "never", or "newer" (a feed/sitemap date later than
 # the stored record's fetched_at brings the article back; a changed body replaces it).
 INCREMENTAL_REFETCH = "never"
 
-EXTENSIONS = {
-    # One crawl per store; a killed run's JOBDIR is reset (newscrawl.runs).
-    "newscrawl.runs.RunGuard": 0,
-    # Per-site run report in the log and stats (newscrawl.report); before the monitors,
-    # which read it when the spider closes.
-    "newscrawl.report.RunReport": 10,
-    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
-    # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
-    # each site's delay, re-applied after AutoThrottle adjusts it (newscrawl.politeness).
-    "newscrawl.politeness.CrawlDelay": 100,
-}
-
-# --- run report and monitors (newscrawl.report, newscrawl.monitors) ----------------------
+# --- run report and monitors (newscrawl.extensions.report, newscrawl.monitors) -----------
 # Also write the run report as JSON to this file (unset: log and stats only).
 NEWSCRAWL_REPORT_FILE = None
 SPIDERMON_ENABLED = True
@@ -109,7 +76,7 @@ SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CrawlHealthSuite"]
 # Floors: fewer extracted articles, or a lower share of articles with a field, fails the run.
 NEWSCRAWL_MIN_ARTICLES = 0
 # Starting points: the classic SMN template gives no machine date on every page, so
-# "published" is lower than the rest on a healthy crawl (76-91% per site on the mirror).
+# "published" is lower than the rest on a healthy crawl (README, "Run report and monitors").
 NEWSCRAWL_COVERAGE_FLOORS = {"headline": 0.9, "body": 0.9, "published": 0.6, "dateline": 0.8}
 # Coverage is judged on sites with at least this many articles in the run.
 NEWSCRAWL_COVERAGE_MIN_ARTICLES = 10
@@ -120,25 +87,7 @@ NEWSCRAWL_COVERAGE_MIN_ARTICLES = 10
 COMMANDS_MODULE = "newscrawl.commands"
 NEWSCRAWL_MONITOR_EXIT_CODE = 3
 
-# --- Hardening against the hostile web (newscrawl/guard.py, failures.py, retry.py) -------
-DOWNLOADER_MIDDLEWARES.update(
-    {
-        # Outermost: sees each request's final outcome, after retries and redirects.
-        "newscrawl.failures.FailureStatsMiddleware": 10,
-        # Before robots.txt (100), so not even a robots.txt request leaves for them.
-        "newscrawl.guard.AddressGuardMiddleware": 40,
-        "newscrawl.guard.ScopeGuardMiddleware": 45,
-        # Scrapy's own, with backoff and counters added (same priorities).
-        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-        "newscrawl.retry.BackoffRetryMiddleware": 550,
-        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-        "newscrawl.failures.CountingHttpCompressionMiddleware": 590,
-        "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-        "newscrawl.failures.CountingRedirectMiddleware": 600,
-        # After decompression (590) in response order: Windows-1252 labelled UTF-8.
-        "newscrawl.charset.CharsetFallbackMiddleware": 585,
-    }
-)
+# --- Hardening against the hostile web (newscrawl.downloadermiddlewares) --------------
 # Only http(s) is ever downloaded: no local files, FTP, S3 or data: URLs from a page.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # A news page is far below these; they bound memory per response, compressed or not
@@ -160,11 +109,70 @@ FLEET_LEASE_TIMEOUT = 30
 # How often a worker renews its heartbeat, releases finished leases and reads start URLs.
 FLEET_TICK = 0.5
 
-# --- extraction off the reactor (newscrawl.extraction) -----------------------------------
+# --- extraction off the reactor (newscrawl.extensions.pool) ------------------------------
 # Worker processes that extract article pages while the crawl process keeps fetching; 0
 # extracts in the crawl process. Measured with bench/crawl_throughput.py (README,
 # Performance): on a 2-core machine one worker takes the bare crawl's spare core.
 EXTRACTION_WORKERS = 1
-# The function a worker runs on each page (newscrawl.extraction.Job -> Extraction).
-EXTRACTION_FUNCTION = "newscrawl.extraction.extract_job"
-EXTENSIONS["newscrawl.extraction.ExtractionPool"] = 5
+# The function a worker runs on each page (newscrawl.extract.worker.Job -> Extraction).
+EXTRACTION_FUNCTION = "newscrawl.extract.worker.extract_job"
+
+
+# --- the crawl's components, one ordered dict per kind -----------------------------------
+# Each number is the component's place among Scrapy's own (``*_BASE`` settings); the
+# comment says why it stands there.
+
+ADDONS = {
+    # MIRROR_DIR: no delays (reads are local). REDIS_URL: the fleet's scheduler.
+    "newscrawl.addons.MirrorAddon": 0,
+    "newscrawl.addons.FleetAddon": 0,
+}
+
+DOWNLOADER_MIDDLEWARES = {
+    # Outermost: sees each request's final outcome, after retries and redirects.
+    "newscrawl.downloadermiddlewares.failures.FailureStatsMiddleware": 10,
+    # Before robots.txt (100), so not even a robots.txt request leaves for them.
+    "newscrawl.downloadermiddlewares.guard.AddressGuardMiddleware": 40,
+    "newscrawl.downloadermiddlewares.guard.ScopeGuardMiddleware": 45,
+    # Then: an article fetched by an earlier run never reaches robots.txt checks, retries
+    # or the network.
+    "newscrawl.downloadermiddlewares.incremental.IncrementalMiddleware": 50,
+    # Scrapy's own, with backoff and counters added (same priorities).
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,
+    # After decompression (590) in response order: Windows-1252 labelled UTF-8.
+    "newscrawl.downloadermiddlewares.charset.CharsetFallbackMiddleware": 585,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.downloadermiddlewares.failures.CountingHttpCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.downloadermiddlewares.failures.CountingRedirectMiddleware": 600,
+    # Last before the download handler, so retries, robots.txt, redirects and
+    # decompression all see mirror responses as they would see network ones.
+    "newscrawl.downloadermiddlewares.mirror.MirrorMiddleware": 950,
+}
+
+ITEM_PIPELINES = {  # the order is explained in newscrawl/pipelines/__init__.py
+    "newscrawl.pipelines.normalize.NormalizePipeline": 100,
+    "newscrawl.pipelines.validate.ValidatePipeline": 200,
+    "newscrawl.pipelines.revision.RevisionPipeline": 250,
+    "newscrawl.pipelines.dedup.DedupPipeline": 300,
+    "newscrawl.pipelines.neardup.NearDupPipeline": 350,
+    "newscrawl.pipelines.store.StorePipeline": 400,
+}
+
+EXTENSIONS = {
+    # The crawl's one store, locked for the run: first, so a crawl that finds the store
+    # in use stops before anything else starts (exit 75).
+    "newscrawl.extensions.store.CrawlStore": 0,
+    # A killed run's JOBDIR is reset.
+    "newscrawl.extensions.runguard.RunGuard": 1,
+    # Worker processes that extract article pages (EXTRACTION_WORKERS).
+    "newscrawl.extensions.pool.ExtractionPool": 5,
+    # Per-site run report in the log and stats; before the monitors, which read it when
+    # the spider closes.
+    "newscrawl.extensions.report.RunReport": 10,
+    # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
+    # each site's delay, re-applied after AutoThrottle adjusts it.
+    "newscrawl.extensions.politeness.CrawlDelay": 100,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+}

@@ -18,10 +18,10 @@ from newscrawl.items import ARTICLE_FIELDS
 # Invisible characters that are debris, not text: break hints and byte-order marks left
 # by CMS editors. Soft hyphens (U+00AD, the publisher's hyphenation points) and the
 # zero-width (non-)joiners (U+200C/U+200D, part of the spelling in Persian, Indic scripts
-# and emoji) are text and stay; the fingerprint ignores them (see ``_UNSPELLED``).
+# and emoji) are text and stay; the fingerprint ignores them (see ``UNSPELLED``).
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"), None)
 # Characters that never change the words a story is made of, for the fingerprint.
-_UNSPELLED = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+UNSPELLED = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BLANK_LINES = re.compile(r"\s*\n\s*\n\s*")
 _WORDS = re.compile(r"\w+")
@@ -52,7 +52,7 @@ def fingerprint(body: str) -> str:
     change of wording does not. Soft hyphens and joiners are dropped first: one copy may
     carry hyphenation points the other lacks.
     """
-    words = _WORDS.findall(unicodedata.normalize("NFKC", body.translate(_UNSPELLED)).casefold())
+    words = _WORDS.findall(unicodedata.normalize("NFKC", body.translate(UNSPELLED)).casefold())
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
 
 

@@ -52,7 +52,7 @@ def postgres():
     """A PostgreSQL server on 127.0.0.1; skipped (with the reason) where it is not installed."""
     import shutil as _shutil
 
-    from services import PostgresServer, postgres_bin
+    from tests.support.services import PostgresServer, postgres_bin
 
     bindir = postgres_bin()
     if bindir is None:
@@ -69,7 +69,7 @@ def redis_server():
     """A redis-server on 127.0.0.1; skipped (with the reason) where it is not installed."""
     import shutil as _shutil
 
-    from services import RedisServer
+    from tests.support.services import RedisServer
 
     binary = _shutil.which("redis-server")
     if binary is None:

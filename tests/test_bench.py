@@ -7,19 +7,14 @@ bare and the full crawl must reach every page, with the full crawl storing every
 
 from __future__ import annotations
 
-import sys
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "bench"))
-
-import big_mirror  # noqa: E402
-import crawl_throughput  # noqa: E402
-
-from newscrawl.loaders import extract_article  # noqa: E402
+from bench import crawl_throughput
+from bench.support import big_mirror
+from newscrawl.extract.article import extract_article
 
 PAGES = 40
 

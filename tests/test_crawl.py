@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from conftest import MIRROR, ROOT, scrapy_command
-from servers import RecordingProxy
 
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.urls import canonicalize_url
+from tests.support.servers import RecordingProxy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Tests for newscrawl.datelines: whole-string dateline parsing and lead splitting."""
+"""Tests for newscrawl.extract.datelines: whole-string dateline parsing and lead splitting."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from newscrawl.datelines import Dateline, parse_dateline, split_lead
+from newscrawl.extract.datelines import Dateline, parse_dateline, split_lead
 
 # (text, context, expected (place, agency, date))
 PARSE_CASES = [

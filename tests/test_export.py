@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from newscrawl import export as export_module
-from newscrawl.export import export, read_lines, stored_since
 from newscrawl.storage import BaseStore, Store, StoreError, StoreLocked, open_store
+from newscrawl.storage import export as export_module
+from newscrawl.storage.export import export, read_lines, stored_since
 
 
 def record(n: int, site: str = "spacewar.com") -> dict:

@@ -1,4 +1,4 @@
-"""The extraction pool (newscrawl.extraction): real crawls of the mirror through the
+"""The extraction pool (newscrawl.extensions.pool): real crawls of the mirror through the
 recording proxy, with extraction in worker processes and in the crawl process.
 
 No timing is asserted here (bench/crawl_throughput.py measures); these tests hold the
@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from conftest import MIRROR, MIRROR_STORIES, ROOT, scrapy_command
-from faulty_extraction import DIES, RAISES
 from scrapy.http import HtmlResponse
-from servers import RecordingProxy
 
-from newscrawl.extraction import response_text
+from newscrawl.extract.decoding import response_text
 from newscrawl.urls import canonicalize_url
+from tests.support.faulty_extraction import DIES, RAISES
+from tests.support.servers import RecordingProxy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip
@@ -29,7 +29,7 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
 
 def crawl(folder: Path, proxy: RecordingProxy, workers: int, *extra: str):
     folder.mkdir(parents=True, exist_ok=True)
-    env = {"http_proxy": proxy.url, "https_proxy": proxy.url, "PYTHONPATH": str(ROOT / "tests")}
+    env = {"http_proxy": proxy.url, "https_proxy": proxy.url, "PYTHONPATH": str(ROOT)}
     result = scrapy_command(
         "crawl", "smn", "-O", str(folder / "feed.jsonl"), "-s", f"EXTRACTION_WORKERS={workers}",
         *FAST, *extra, env=env,
@@ -107,7 +107,7 @@ def test_a_worker_that_raises_or_dies_costs_one_page(proxy, tmp_path: Path) -> N
     store = tmp_path / "store.db"
     result = crawl(
         tmp_path, proxy, 1, "-s", f"STORE_URL=sqlite:///{store}",
-        "-s", "EXTRACTION_FUNCTION=faulty_extraction.extract",
+        "-s", "EXTRACTION_FUNCTION=tests.support.faulty_extraction.extract",
     )  # fmt: skip
     db = sqlite3.connect(store)
     rejected = dict(db.execute("SELECT url, reason FROM rejections"))

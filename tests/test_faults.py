@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import scrapy_command
-from faultsite import ARTICLES, FLAKY, SITE, FaultSite
 
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.text import clean_text
+from tests.support.faultsite import ARTICLES, FLAKY, SITE, FaultSite
 
 START_URLS = [f"http://{SITE}/", f"https://{SITE}/https-check/", f"http://{SITE}/sitemap.xml",
               f"http://{SITE}/feed.xml"]  # fmt: skip

@@ -20,10 +20,10 @@ import pytest
 from conftest import MIRROR, ROOT
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
-from servers import RecordingProxy
 
 from newscrawl.storage import open_store
 from newscrawl.urls import canonicalize_url
+from tests.support.servers import RecordingProxy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]  # fmt: skip
@@ -151,7 +151,8 @@ class _Spider(Spider):
 
 
 def scheduler_for(redis_url: str):
-    from newscrawl.fleet import FleetAddon, FleetScheduler
+    from newscrawl.addons import FleetAddon
+    from newscrawl.fleet.scheduler import FleetScheduler
 
     crawler = get_crawler(_Spider, settings_dict={"REDIS_URL": redis_url, "FLEET_TICK": 60,
                                                   "ADDONS": {FleetAddon: 0}})  # fmt: skip
@@ -165,7 +166,7 @@ def test_scrapy_redis_adaptation_leases_filters_and_recovers(redis_server) -> No
     from scrapy.core.engine import ExecutionEngine, _Slot
     from scrapy.exceptions import ScrapyDeprecationWarning
 
-    from newscrawl.fleet import LEASE_META, fleet_status
+    from newscrawl.fleet.queue import LEASE_META, fleet_status
 
     assert scrapy_redis.__version__ == "0.9.1", "re-check newscrawl.fleet against the new version"
     # The engine internals the fleet reads (see newscrawl.fleet's docstring): a request is
@@ -208,7 +209,7 @@ def test_scrapy_redis_adaptation_leases_filters_and_recovers(redis_server) -> No
 def test_enqueue_and_fleet_commands(redis_server) -> None:
     import json
 
-    from newscrawl.fleet import start_request
+    from newscrawl.fleet.queue import start_request
     from newscrawl.spiders.smn import SMNSpider
 
     redis_url = redis_server.url.replace("/0", "/4")

@@ -7,8 +7,10 @@ import socket
 
 import pytest
 
-from newscrawl.generic import GenericArticlePage
-from newscrawl.loaders import extract_article, split_byline, to_iso
+from newscrawl.extract.article import extract_article
+from newscrawl.extract.generic import GenericArticlePage
+from newscrawl.extract.generic.body import without_furniture
+from newscrawl.extract.loader import split_byline, to_iso
 
 URL = "https://news.example.org/2024/03/05/harbour-ferry-returns"
 
@@ -460,7 +462,7 @@ def test_repeated_lines_of_code_stay_in_the_body() -> None:
     page_fields = GenericArticlePage(page(), URL)
     code = ["COPY . /srv/app", "RUN make install"]
     paragraphs = [PARAGRAPHS[0], *code, PARAGRAPHS[1], *code, PARAGRAPHS[2], *code]
-    assert page_fields.without_furniture(paragraphs) == paragraphs
+    assert without_furniture(page_fields.evidence, paragraphs, None) == paragraphs
 
 
 STANDFIRST = "Six months without a crossing ended this week, and the timetable is back to normal."
@@ -569,13 +571,19 @@ def test_next_story_of_an_endless_scroll_page_is_not_body() -> None:
         f"<article><h1>Lighthouse keepers see calm seas</h1>{second}</article></body></html>"
     )
     generic = GenericArticlePage(html, URL)
-    assert generic.without_furniture(PARAGRAPHS + MORE_PARAGRAPHS) == PARAGRAPHS
+    assert (
+        without_furniture(generic.evidence, PARAGRAPHS + MORE_PARAGRAPHS, generic.chosen_headline)
+        == PARAGRAPHS
+    )
     assert MORE_PARAGRAPHS[0] not in item(html)["body"]
 
 
 def test_a_single_article_page_keeps_all_its_paragraphs() -> None:
     generic = GenericArticlePage(page(body="<h1>Harbour ferry returns</h1>"), URL)
-    assert generic.without_furniture(PARAGRAPHS + MORE_PARAGRAPHS) == PARAGRAPHS + MORE_PARAGRAPHS
+    assert (
+        without_furniture(generic.evidence, PARAGRAPHS + MORE_PARAGRAPHS, generic.chosen_headline)
+        == PARAGRAPHS + MORE_PARAGRAPHS
+    )
 
 
 def test_paragraph_that_is_a_link_to_another_page_is_not_body() -> None:
@@ -591,4 +599,8 @@ def test_paragraph_that_is_a_link_to_another_page_is_not_body() -> None:
     ]
     subheading = "How the repairs were done"  # the page's own table of contents links to it
     paragraphs = [PARAGRAPHS[0], *teasers, subheading, *PARAGRAPHS[1:]]
-    assert generic.without_furniture(paragraphs) == [PARAGRAPHS[0], subheading, *PARAGRAPHS[1:]]
+    assert without_furniture(generic.evidence, paragraphs, generic.chosen_headline) == [
+        PARAGRAPHS[0],
+        subheading,
+        *PARAGRAPHS[1:],
+    ]

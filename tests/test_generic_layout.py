@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.generic import GenericArticlePage, _is_layout_dump, _key
-from newscrawl.loaders import extract_article
+from newscrawl.extract.article import extract_article
+from newscrawl.extract.generic import GenericArticlePage
+from newscrawl.extract.generic.compare import key
+from newscrawl.extract.generic.tables import is_layout_dump
 
 URL = "https://courier.example.net/news/tramway.html"
 HEADLINE = "Riverside tramway reopens after track work"
@@ -96,18 +98,18 @@ def test_dateline_with_a_year_dates_a_page_whose_markup_declares_none() -> None:
 )
 def test_layout_recovery_needs_the_layout_signature(html: str) -> None:
     page = GenericArticlePage(html, URL)
-    assert page.layout_text is None
-    assert page.text_paragraphs == page.trafilatura_paragraphs
+    assert page.table_text is None
+    assert page.text_paragraphs == page.engine_paragraphs
 
 
 def test_only_a_table_row_swallowing_the_headline_is_a_layout_dump() -> None:
-    headline = _key(HEADLINE)
+    headline = key(HEADLINE)
     row = f"| Front | Weather | Rail | CITY NEWS {HEADLINE} " + " ".join(PARAGRAPHS) + " |"
-    assert _is_layout_dump([row], headline)
+    assert is_layout_dump([row], headline)
     # Prose that repeats the headline's words (a blog's opening line) is ordinary text.
     prose = f"Last week the {HEADLINE.lower()}, and " + " ".join(PARAGRAPHS)
-    assert not _is_layout_dump([prose, *PARAGRAPHS], headline)
-    assert not _is_layout_dump([row.replace(HEADLINE, "Bridge lights")], headline)
+    assert not is_layout_dump([prose, *PARAGRAPHS], headline)
+    assert not is_layout_dump([row.replace(HEADLINE, "Bridge lights")], headline)
 
 
 def test_generic_layer_reads_the_mirrors_table_layout_like_the_site_profile() -> None:

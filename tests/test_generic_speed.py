@@ -1,7 +1,7 @@
 """The generic extractor's shortcuts give exactly the answers of the work they skip.
 
-Each shortcut in :mod:`newscrawl.generic` avoids running a library step whose answer is known
-in advance; these tests hold it to the library's own answer on invented pages, and check
+Each shortcut in :mod:`newscrawl.extract.generic` avoids running a library step whose answer
+is known in advance; these tests hold it to the library's own answer on invented pages, and check
 that the shortcut still covers the library's rules (a library upgrade that widens them must
 fail here, not silently lose bylines).
 """
@@ -16,7 +16,8 @@ import pytest
 from trafilatura.metadata import extract_author
 from trafilatura.xpaths import AUTHOR_XPATHS
 
-from newscrawl.generic import _AUTHOR_HINT_WORDS, GenericArticlePage
+from newscrawl.extract.generic import GenericArticlePage, authors
+from newscrawl.extract.generic.authors import AUTHOR_HINT_WORDS
 
 URL = "https://news.example.org/2024/03/05/quay-lights"
 STORY = (
@@ -51,7 +52,7 @@ def test_author_hint_covers_every_rule_of_trafilatura_bylines() -> None:
                 continue
             for alternative in literal.split("|"):
                 for spelling in _variants(alternative):
-                    assert any(word in spelling for word in _AUTHOR_HINT_WORDS), spelling
+                    assert any(word in spelling for word in AUTHOR_HINT_WORDS), spelling
 
 
 BYLINES = [
@@ -75,19 +76,15 @@ def test_byline_shortcut_agrees_with_trafilatura(byline: str) -> None:
         f"<h1>Quay lights return</h1>{byline}<article>{STORY}</article></body></html>"
     )
     page = GenericArticlePage(html, URL)
-    expected = [name.strip() for name in (extract_author(page.tree) or "").split(";")]
-    assert page._byline() == [name for name in expected if name]
-    assert bool(page._byline()) == (byline not in BYLINES[-2:])
+    expected = [name.strip() for name in (extract_author(page.evidence.tree) or "").split(";")]
+    found = authors.byline(page.evidence, None)
+    assert found == [name for name in expected if name]
+    assert bool(found) == (byline not in BYLINES[-2:])
 
 
 def test_cost_bench_reports_every_field(capsys: pytest.CaptureFixture[str]) -> None:
-    """Smoke test of ``bench/generic_cost.py`` at a tiny size (no timing is asserted)."""
-    import sys
-
-    from conftest import ROOT
-
-    sys.path.insert(0, str(ROOT / "bench"))
-    import generic_cost
+    """Smoke test of ``python -m bench.generic_cost`` at a tiny size (no timing is asserted)."""
+    from bench import generic_cost
 
     assert generic_cost.main(["--pages", "2", "--stories", "6", "--rounds", "1"]) == 0
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

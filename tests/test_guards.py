@@ -1,4 +1,4 @@
-"""The downloader guards (newscrawl/guard.py): unit rules, then a careless spider's crawl.
+"""The downloader guards (newscrawl/downloadermiddlewares/guard.py): unit rules, then a careless spider's crawl.
 
 The crawl goes through the fault site's proxy on 127.0.0.1, which answers every request
 itself: a link the guard fails to stop is recorded there, never sent anywhere else.
@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, scrapy_command
-from faultsite import FORBIDDEN_LINKS, SITE, FaultSite
 
-from newscrawl.guard import is_internal_host
+from newscrawl.downloadermiddlewares.guard import is_internal_host
+from tests.support.faultsite import FORBIDDEN_LINKS, SITE, FaultSite
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "STORE_URL=",
         "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=0"]  # fmt: skip
@@ -46,7 +46,8 @@ def test_public_hosts(host: str) -> None:
 
 def naive_crawl(site: FaultSite, start: str):
     return scrapy_command(
-        "runspider", str(ROOT / "tests" / "naive_spider.py"), "-a", f"start={start}", *FAST,
+        "runspider", str(ROOT / "tests" / "support" / "naive_spider.py"), "-a", f"start={start}",
+        *FAST,
         env={"http_proxy": site.url, "https_proxy": site.url},
     )  # fmt: skip
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from conftest import MIRROR, MIRROR_STORIES, ROOT, scrapy_command
-from servers import RecordingProxy
 
 from newscrawl.profiles.smn import SMN
 from newscrawl.urls import canonicalize_url
+from tests.support.servers import RecordingProxy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Feeds, sitemaps, robots.txt and their dates (newscrawl.listings), on the project's own
+"""Feeds, sitemaps, robots.txt and their dates (newscrawl.discovery.listings), on the project's own
 fixture files in the shapes the network serves."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from conftest import MIRROR
 from parsel import Selector
 
-from newscrawl.listings import (
+from newscrawl.discovery.listings import (
     ListingError,
     feed_links,
     parse_duration,

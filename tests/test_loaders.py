@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from newscrawl.extract.loader import load_article, resolve_url, split_byline, to_iso
 from newscrawl.items import ARTICLE_FIELDS
-from newscrawl.loaders import load_article, resolve_url, split_byline, to_iso
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
-from newscrawl.mirror import MirrorAddon, MirrorMiddleware, mirror_file
+from newscrawl.addons import MirrorAddon
+from newscrawl.downloadermiddlewares.mirror import MirrorMiddleware, mirror_file
 
 
 @pytest.fixture()

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, STORIES
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
 
 from newscrawl import settings as project_settings
 from newscrawl.cli import main
+from newscrawl.exceptions import DuplicateItem, NearDuplicateItem
 from newscrawl.items import ArticleItem
 from newscrawl.neardup import (
     MemoryIndex,
@@ -25,15 +25,13 @@ from newscrawl.neardup import (
     score,
     shingles,
 )
-from newscrawl.pipelines import (
-    DedupPipeline,
-    DuplicateItem,
-    NearDuplicateItem,
-    NearDupPipeline,
-    NormalizePipeline,
-    StorePipeline,
-)
-from newscrawl.storage import _SCHEMA, Store, open_store
+from newscrawl.pipelines.dedup import DedupPipeline
+from newscrawl.pipelines.neardup import NearDupPipeline
+from newscrawl.pipelines.normalize import NormalizePipeline
+from newscrawl.pipelines.store import StorePipeline
+from newscrawl.storage import Store, open_store
+from newscrawl.storage.sqlite import _SCHEMA
+from tests.support.crawlers import end_crawl, store_crawler
 
 PAIRS = ROOT / "fixtures" / "dedup" / "pairs.jsonl"
 STORY = json.loads(STORIES.read_text(encoding="utf-8"))[0]
@@ -110,11 +108,8 @@ def test_labelled_set_meets_the_targets() -> None:
 
 
 def test_labelled_set_is_what_its_builder_writes() -> None:
-    sys.path.insert(0, str(ROOT / "fixtures" / "dedup"))
-    try:
-        import build_pairs
-    finally:
-        sys.path.pop(0)
+    from fixtures.dedup import build_pairs
+
     built = build_pairs.build()
     committed = [json.loads(line) for line in PAIRS.read_text("utf-8").splitlines()]
     assert built == committed
@@ -176,9 +171,7 @@ class Chain:
     """Normalise -> exact dedup -> near-dup -> store, drops reported as the engine does."""
 
     def __init__(self, store_url: str | None, **settings) -> None:
-        store_url = store_url or ""
-        self.crawler = get_crawler(settings_dict={"STORE_URL": store_url, **settings})
-        self.crawler.stats.open_spider()
+        self.crawler = store_crawler(store_url, **settings)
         self.stages = [NormalizePipeline(), DedupPipeline.from_crawler(self.crawler),
                        NearDupPipeline.from_crawler(self.crawler)]  # fmt: skip
         self.store = StorePipeline.from_crawler(self.crawler) if store_url else None
@@ -202,6 +195,7 @@ class Chain:
     def close(self) -> None:
         if self.store:
             self.store.close_spider()
+        end_crawl(self.crawler)
 
 
 def test_pipeline_drops_edited_copies_and_the_store_keeps_their_places(store_url: str) -> None:
@@ -241,8 +235,13 @@ def test_workers_checking_one_story_at_once_store_it_once(store_url: str) -> Non
     barrier = threading.Barrier(3)
     outcomes: list[str] = []
 
+    starting = threading.Lock()
+
     def worker(number: int) -> None:
-        chain = Chain(store_url, STORE_COMMIT_EACH_ITEM=True)
+        # Crawls of one process start one after the other: the first takes the store's
+        # lock and the others share it (see BaseStore.lock).
+        with starting:
+            chain = Chain(store_url, STORE_COMMIT_EACH_ITEM=True)
         for index, story in enumerate(stories):
             body = "\n\n".join(story["paragraphs"])
             if number == 1:
@@ -275,7 +274,7 @@ def test_pipeline_without_a_store_works_within_the_run_and_can_be_off() -> None:
     assert isinstance(chain.feed("https://a.example/1", STORY["headline"], BODY), ArticleItem)
     assert isinstance(chain.feed("https://c.example/1", "Other", COPY), NearDuplicateItem)
     with pytest.raises(NotConfigured):
-        NearDupPipeline.from_crawler(get_crawler(settings_dict={"NEARDUP_ENABLED": False}))
+        NearDupPipeline.from_crawler(store_crawler(None, NEARDUP_ENABLED=False))
     loose = Chain(None, NEARDUP_THRESHOLD=0.99)
     loose.feed("https://a.example/1", STORY["headline"], BODY)
     assert isinstance(loose.feed("https://c.example/1", "Other", COPY), ArticleItem)

@@ -1,7 +1,7 @@
 """End to end: the generic ``news`` spider on the modern-template mirror site.
 
 ``www.harbourgazette.example`` has no site profile: every record comes from page
-recognition (newscrawl.pages) and generic extraction. Its pages link to ad hosts, a
+recognition (newscrawl.discovery.pagekind) and generic extraction. Its pages link to ad hosts, a
 subdomain, another port, plain http, private addresses, a robots.txt-disallowed search page,
 a PDF, an about page, a privacy page and a tag archive; none may be requested or stored
 except where noted. Crawls go through the recording proxy, as in test_crawl.py.
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 from conftest import MIRROR, ROOT, scrapy_command
-from servers import RecordingProxy
 
 from newscrawl.items import ARTICLE_FIELDS
+from tests.support.servers import RecordingProxy
 
 HOST = "www.harbourgazette.example"
 START = f"https://{HOST}/"

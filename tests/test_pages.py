@@ -1,4 +1,5 @@
-"""Page recognition (newscrawl.pages) and crawl scope (newscrawl.scope): pure functions."""
+"""Page recognition (newscrawl.discovery.pagekind) and crawl scope
+(newscrawl.discovery.scope): pure functions."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 from conftest import MIRROR
 from parsel import Selector
 
-from newscrawl import pages
-from newscrawl.scope import SiteScope
+from newscrawl.discovery import pagekind
+from newscrawl.discovery.scope import SiteScope
 
 HG = MIRROR / "www.harbourgazette.example"
 PARAGRAPH = (
@@ -54,7 +55,7 @@ TEASERS = "".join(f"<article><h2>Item {i}</h2><p>{PARAGRAPH}</p></article>" for 
     ],
 )  # fmt: skip
 def test_structured_types_from_json_ld(head: str, types: set[str]) -> None:
-    assert pages.structured_types(page(head=head)) == types
+    assert pagekind.structured_types(page(head=head)) == types
 
 
 def test_structured_types_from_top_level_microdata_only() -> None:
@@ -62,7 +63,7 @@ def test_structured_types_from_top_level_microdata_only() -> None:
         '<div itemscope itemtype="http://schema.org/NewsArticle">'
         '<span itemprop="author" itemscope itemtype="http://schema.org/Person">A</span></div>'
     )
-    assert pages.structured_types(page(body)) == {"newsarticle"}
+    assert pagekind.structured_types(page(body)) == {"newsarticle"}
 
 
 # ---------------------------------------------------------------- URL shape
@@ -87,21 +88,21 @@ def test_structured_types_from_top_level_microdata_only() -> None:
     ],
 )
 def test_is_article_url(url: str, shaped: bool) -> None:
-    assert pages.is_article_url(url) is shaped
+    assert pagekind.is_article_url(url) is shaped
 
 
 # ---------------------------------------------------------------- text density
 
 
 def test_dense_block_groups_paragraphs_by_container() -> None:
-    assert pages.dense_block(page(DENSE)) == (4, 4 * len(PARAGRAPH))
-    assert pages.dense_block(page(TEASERS))[0] == 1  # one excerpt per teaser
+    assert pagekind.dense_block(page(DENSE)) == (4, 4 * len(PARAGRAPH))
+    assert pagekind.dense_block(page(TEASERS))[0] == 1  # one excerpt per teaser
 
 
 def test_dense_block_ignores_boilerplate_and_link_lists() -> None:
     footer = "<footer>" + f"<p>{PARAGRAPH}</p>" * 4 + "</footer>"
     links = "<div>" + f"<p><a href='/x'>{PARAGRAPH}</a></p>" * 4 + "</div>"
-    assert pages.dense_block(page(footer + links)) == (0, 0)
+    assert pagekind.dense_block(page(footer + links)) == (0, 0)
 
 
 # ---------------------------------------------------------------- classification
@@ -121,7 +122,7 @@ def test_dense_block_ignores_boilerplate_and_link_lists() -> None:
     ],
 )
 def test_classify(head: str, body: str, url: str, is_article: bool) -> None:
-    assert pages.classify(page(body, head, url), url).is_article is is_article
+    assert pagekind.classify(page(body, head, url), url).is_article is is_article
 
 
 @pytest.mark.parametrize(
@@ -139,13 +140,13 @@ def test_classify(head: str, body: str, url: str, is_article: bool) -> None:
 )
 def test_classify_mirror_pages(path: str, is_article: bool) -> None:
     selector, url = mirror_page(path)
-    kind = pages.classify(selector, url)
+    kind = pagekind.classify(selector, url)
     assert kind.is_article is is_article, kind.signals
 
 
 def test_privacy_page_is_dense_but_not_an_article() -> None:
     selector, url = mirror_page("privacy-policy/")
-    assert pages.classify(selector, url).signals == ("text-density",)
+    assert pagekind.classify(selector, url).signals == ("text-density",)
 
 
 # ---------------------------------------------------------------- pagination and listings
@@ -175,18 +176,18 @@ def test_privacy_page_is_dense_but_not_an_article() -> None:
     ],
 )  # fmt: skip
 def test_next_page(body: str, head: str, url: str, expected: str | None) -> None:
-    assert pages.next_page(page(body, head, url), url) == expected
+    assert pagekind.next_page(page(body, head, url), url) == expected
 
 
 def test_next_page_of_the_mirror_sections() -> None:
     first, url = mirror_page("local/")
-    assert pages.next_page(first, url) == "https://www.harbourgazette.example/local/page/2/"
+    assert pagekind.next_page(first, url) == "https://www.harbourgazette.example/local/page/2/"
     for path in (
         "local/page/2/",
         "business/",
         "2025/08/21/ferry-terminal-upgrade-wins-state-grant/",
     ):
-        assert pages.next_page(*mirror_page(path)) is None, path
+        assert pagekind.next_page(*mirror_page(path)) is None, path
 
 
 @pytest.mark.parametrize(
@@ -201,7 +202,7 @@ def test_next_page_of_the_mirror_sections() -> None:
     ],
 )
 def test_is_pagination_url(url: str, paginated: bool) -> None:
-    assert pages.is_pagination_url(url) is paginated
+    assert pagekind.is_pagination_url(url) is paginated
 
 
 def test_links_are_absolute_unique_and_skip_sponsored_and_non_pages() -> None:
@@ -211,19 +212,19 @@ def test_links_are_absolute_unique_and_skip_sponsored_and_non_pages() -> None:
         '<a rel="sponsored nofollow" href="https://ads.example/c">ad</a><a href="b/">B</a>'
     )
     url = "https://a.example/s/"
-    assert pages.links(page(body, url=url), url) == [
+    assert pagekind.links(page(body, url=url), url) == [
         "https://a.example/a", "https://a.example/s/b/"
     ]  # fmt: skip
 
 
 def test_is_listing() -> None:
-    assert pages.is_listing(*mirror_page("business/"))
-    assert not pages.is_listing(*mirror_page("about/"))
-    assert not pages.is_listing(*mirror_page("privacy-policy/"))
+    assert pagekind.is_listing(*mirror_page("business/"))
+    assert not pagekind.is_listing(*mirror_page("about/"))
+    assert not pagekind.is_listing(*mirror_page("privacy-policy/"))
     teasers = "".join(f'<a href="/2025/08/0{i}/story-{i}/">s</a>' for i in range(1, 4))
     url = "https://a.example/hub"
-    assert pages.is_listing(page(teasers, url=url), url)
-    assert not pages.is_listing(page(teasers, url=url), url, lambda u: "08/01" not in u)
+    assert pagekind.is_listing(page(teasers, url=url), url)
+    assert not pagekind.is_listing(page(teasers, url=url), url, lambda u: "08/01" not in u)
 
 
 # ---------------------------------------------------------------- scope

@@ -5,26 +5,22 @@ from __future__ import annotations
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
 
+from newscrawl.exceptions import DuplicateItem, RejectedItem
 from newscrawl.items import ArticleItem, Rejection
-from newscrawl.pipelines import (
-    DedupPipeline,
-    DuplicateItem,
-    NormalizePipeline,
-    RejectedItem,
-    StorePipeline,
-    ValidatePipeline,
-)
-from newscrawl.storage import Store
+from newscrawl.pipelines.dedup import DedupPipeline
+from newscrawl.pipelines.normalize import NormalizePipeline
+from newscrawl.pipelines.store import StorePipeline
+from newscrawl.pipelines.validate import ValidatePipeline
+from newscrawl.storage import open_store
+from tests.support.crawlers import end_crawl, store_crawler
 
 
 class Chain:
     """The four pipelines in settings order, with drops reported as the engine does."""
 
     def __init__(self, store_url: str) -> None:
-        self.crawler = get_crawler(settings_dict={"STORE_URL": store_url})
-        self.crawler.stats.open_spider()
+        self.crawler = store_crawler(store_url)
         make = lambda cls: cls.from_crawler(self.crawler)  # noqa: E731
         self.normalize = NormalizePipeline()
         self.validate, self.dedup, self.store = (
@@ -48,6 +44,7 @@ class Chain:
 
     def close(self) -> None:
         self.store.close_spider()
+        end_crawl(self.crawler)
 
     def stat(self, name: str) -> int | None:
         return self.crawler.stats.get_value(name)
@@ -69,7 +66,7 @@ def test_validation_rejects_and_counts(store_url: str) -> None:
     assert chain.stat("newscrawl/rejected/missing_body") == 1
     assert chain.stat("newscrawl/rejected/missing_headline") == 1
     assert chain.stat("newscrawl/rejected/not_html") == 1
-    store = Store.from_url(store_url)
+    store = open_store(store_url)
     assert store.rejections() == [
         ("https://a.example/1", "missing_body"),
         ("https://a.example/2", "missing_headline"),
@@ -101,7 +98,7 @@ def test_dedup_by_url_and_by_body_within_and_across_runs(store_url: str) -> None
     new = tomorrow.feed(article("https://c.example/6", body="A different story."))
     assert isinstance(new, ArticleItem)
     tomorrow.close()
-    store = Store.from_url(store_url)
+    store = open_store(store_url)
     assert [r["url"] for r in store.articles()] == ["https://a.example/1", "https://c.example/6"]
     assert store.aliases() == [
         ("https://b.example/9", "https://a.example/1", "same_body"),
@@ -113,11 +110,11 @@ def test_stored_record_is_the_normalised_item(store_url: str) -> None:
     chain = Chain(store_url)
     chain.feed(article("https://a.example/1", body="  One\u00a0two.\n\n\n Three. "))
     chain.close()
-    (stored,) = Store.from_url(store_url).articles()
+    (stored,) = open_store(store_url).articles()
     assert stored == chain.passed[0]
     assert stored["body"] == "One two.\n\nThree."
 
 
 def test_store_off_when_store_url_empty() -> None:
     with pytest.raises(NotConfigured):
-        StorePipeline.from_crawler(get_crawler(settings_dict={"STORE_URL": ""}))
+        StorePipeline.from_crawler(store_crawler(""))

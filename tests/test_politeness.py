@@ -1,4 +1,5 @@
-"""robots.txt ``Crawl-delay`` is obeyed (newscrawl.politeness), over a real local site."""
+"""robots.txt ``Crawl-delay`` is obeyed (newscrawl.extensions.politeness), over a real local
+site."""
 
 from __future__ import annotations
 

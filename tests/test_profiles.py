@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import MIRROR, PAGES
 
-from newscrawl.loaders import extract_article, split_byline
-from newscrawl.profiles import ProfileMismatch, profile_for
+from newscrawl.extract.article import extract_article
+from newscrawl.extract.loader import split_byline
+from newscrawl.extract.page import ProfileMismatch
+from newscrawl.profiles import profile_for
 from newscrawl.profiles.smn import SMN, ClassicArticlePage
 from newscrawl.text import clean_text
 from newscrawl.urls import canonicalize_url

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newscrawl.datelines import parse_dateline, split_lead
-from newscrawl.loaders import extract_article
+from newscrawl.extract.article import extract_article
+from newscrawl.extract.datelines import parse_dateline, split_lead
 from newscrawl.text import clean_text
 from newscrawl.urls import canonicalize_url, is_tracking_param
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from newscrawl.charset import fallback_encoding
-from newscrawl.cli import read_page
-from newscrawl.loaders import extract_article, resolve_url
+from newscrawl.extract.article import extract_article
+from newscrawl.extract.decoding import fallback_encoding, read_page
+from newscrawl.extract.loader import resolve_url
 from newscrawl.urls import safe_urljoin
 
 BODY = "<p>" + "The ferry timetable changes on Monday for the winter season. " * 6 + "</p>"
@@ -45,15 +45,12 @@ def test_windows_1252_labelled_utf8_is_read_as_written(tmp_path) -> None:
 def test_xml_responses_are_never_parsed_by_the_spiders() -> None:
     """parsel's XML selector expands internal entities (a billion-laughs document grows);
     so the spiders read HtmlResponses only, and an XML page is counted, not parsed."""
-    import sys
 
     from scrapy.http import XmlResponse
     from scrapy.utils.test import get_crawler
 
-    sys.path.insert(0, "tests")
-    from faultsite import LOL
-
     from newscrawl.spiders.news import NewsSpider
+    from tests.support.faultsite import LOL
 
     small = (
         b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">'
@@ -72,7 +69,7 @@ def test_xml_responses_are_never_parsed_by_the_spiders() -> None:
 def test_retry_after_in_both_forms() -> None:
     import datetime as dt
 
-    from newscrawl.retry import retry_after_seconds
+    from newscrawl.downloadermiddlewares.retry import retry_after_seconds
 
     now = dt.datetime(2025, 9, 1, 12, 0, 0, tzinfo=dt.UTC)
     assert retry_after_seconds(b"120", now) == 120
@@ -86,7 +83,7 @@ def test_a_generic_extraction_error_costs_the_page_not_the_crawl(monkeypatch) ->
     """An exception inside generic extraction (the fuzzer once found one: a headline vote
     over punctuation-only candidates) comes back as the page's error, not as a crash; the
     spiders reject such a page as extraction_error."""
-    from newscrawl.generic import GenericArticlePage
+    from newscrawl.extract.generic import GenericArticlePage
 
     def broken(self):
         raise ValueError("max() arg is an empty sequence")

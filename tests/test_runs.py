@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MIRROR, MIRROR_STORIES, ROOT
-from servers import RecordingProxy
+
+from tests.support.servers import RecordingProxy
 
 # Slow enough to be interrupted mid-crawl (a few seconds), small batches so that some are
 # committed and one is open at any moment.

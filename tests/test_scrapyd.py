@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MIRROR, MIRROR_STORIES, ROOT
-from servers import free_port
+
+from tests.support.servers import free_port
 
 
 def call(base: str, endpoint: str, data: list[tuple[str, str]] | None = None) -> dict:

@@ -42,7 +42,7 @@ def test_articles_aliases_and_rejections_round_trip(store_url: str) -> None:
     store.add_rejection("https://a/3", "missing_body")
     store.close()
 
-    again = Store.from_url(store_url)
+    again = open_store(store_url)
     assert [r["url"] for r in again.articles()] == ["https://a/1"]
     assert again.url_known("https://a/1") == "https://a/1"
     assert again.url_known("https://b/1") == "https://a/1"
@@ -81,7 +81,7 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_unreachable_postgresql_is_a_clear_error() -> None:
-    from servers import free_port
+    from tests.support.servers import free_port
 
     url = f"postgresql://nobody:secret@127.0.0.1:{free_port()}/x?connect_timeout=2"
     with pytest.raises(StoreError, match="cannot open store") as error:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 from conftest import MIRROR, MIRROR_STORIES, ROOT, scrapy_command
-from servers import RecordingProxy
+
+from tests.support.servers import RecordingProxy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]  # fmt: skip

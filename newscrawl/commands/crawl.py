@@ -4,9 +4,9 @@ Scrapy's own command exits 0 after any crawl that started. For cron and Scrapyd 
 the two outcomes a scheduled run must surface:
 
 - ``75`` (EX_TEMPFAIL): another crawl holds the store's lock; nothing was fetched, try at
-  the next tick (see :mod:`newscrawl.runs`);
+  the next tick (see :mod:`newscrawl.extensions.store`);
 - ``2``: the crawl did not do its job (the store failed mid-crawl; the run outcome of
-  :func:`newscrawl.report.build_outcome` is not ok);
+  :func:`newscrawl.extensions.report.build_outcome` is not ok);
 - ``NEWSCRAWL_MONITOR_EXIT_CODE`` (default ``3``): the crawl ran, but a monitor flagged it
   (item count or field coverage below the configured floors; see :mod:`newscrawl.monitors`).
 
@@ -20,7 +20,7 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from newscrawl.report import build_outcome
+from newscrawl.extensions.report import build_outcome
 
 EXIT_STORE_BUSY = 75
 EXIT_CRAWL_FAILED = 2

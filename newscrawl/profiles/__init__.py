@@ -2,12 +2,13 @@
 
 ``PROFILES`` is the list of known site families; :func:`profile_for` finds the one that
 claims a URL. A URL no profile claims goes to the generic extractor
-(:mod:`newscrawl.generic`).
+(:mod:`newscrawl.extract.generic`).
 """
 
 from __future__ import annotations
 
-from newscrawl.profiles.base import ArticlePage, ProfileMismatch, Section, SiteProfile, field
+from newscrawl.extract.page import ArticlePage, ProfileMismatch, field
+from newscrawl.profiles.base import Section, SiteProfile
 from newscrawl.profiles.smn import SMN
 
 PROFILES: tuple[SiteProfile, ...] = (SMN,)

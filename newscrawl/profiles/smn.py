@@ -21,8 +21,10 @@ from lxml import etree
 from lxml import html as lxml_html
 from w3lib.html import remove_tags, replace_entities
 
+from newscrawl.extract.markup import clean, visible_text
+from newscrawl.extract.page import ArticlePage, ProfileMismatch, field
 from newscrawl.items import Image, RelatedLink
-from newscrawl.profiles.base import ArticlePage, ProfileMismatch, Section, SiteProfile, field
+from newscrawl.profiles.base import Section, SiteProfile
 from newscrawl.urls import safe_urljoin
 
 BODY_START = "<!--body-2-incontainer.php-->"
@@ -47,10 +49,6 @@ def _is_decoration(src: str) -> bool:
     """Sponsor banners and the spacer images the template pads its tables with."""
     path = src.split("?", 1)[0].lower()
     return "/sponsors/" in path or path.rsplit("/", 1)[-1] in {"black.jpg", "white.jpg"}
-
-
-def _text(node: lxml_html.HtmlElement) -> str:
-    return " ".join(node.text_content().split())
 
 
 class ClassicArticlePage(ArticlePage):
@@ -159,7 +157,7 @@ class ClassicArticlePage(ArticlePage):
             holder = img.getparent()
             while holder is not None and holder.tag not in ("table", "center", "figure", "div"):
                 holder = holder.getparent()
-            caption = _text(holder) if holder is not None else ""
+            caption = clean(visible_text(holder), entities=False) if holder is not None else ""
             found.setdefault(url, Image(url=url, caption=caption or img.get("alt") or None))
         og_image = self.meta.get("og:image")
         if og_image and not _is_decoration(og_image):
@@ -191,7 +189,7 @@ class ClassicArticlePage(ArticlePage):
                     group = text
                 continue
             href = (node.get("href") or "").strip()
-            title = _text(node)
+            title = clean(visible_text(node), entities=False)
             if title and href and not href.startswith(("javascript:", "mailto:", "#")):
                 url = safe_urljoin(self.url, href)
                 if url:

@@ -9,9 +9,11 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
 
-from newscrawl.extraction import ExtractionFailed, Job, PoolUnavailable, pool_for
+from newscrawl.exceptions import ExtractionFailed, PoolUnavailable
+from newscrawl.extensions.pool import ExtractionPool
+from newscrawl.extract.article import Extraction, extract_article
+from newscrawl.extract.worker import Job
 from newscrawl.items import Rejection
-from newscrawl.loaders import Extraction, extract_article
 from newscrawl.profiles import SiteProfile
 from newscrawl.spiders.discovery import DiscoveryMixin, started_hosts
 from newscrawl.urls import canonicalize_url, site_of
@@ -43,9 +45,9 @@ async def extract_or_reject(
     spider: scrapy.Spider, response: TextResponse, section: str | None = None
 ) -> Extraction | Rejection:
     """The page's extraction, in the crawl's extraction pool when it has one
-    (:mod:`newscrawl.extraction`), else in this process; a :class:`Rejection` when it
+    (:mod:`newscrawl.extensions.pool`), else in this process; a :class:`Rejection` when it
     failed (generic extraction's error, or a worker's)."""
-    pool = pool_for(spider.crawler)
+    pool = spider.crawler.get_extension(ExtractionPool)
     extraction = None
     if pool is not None:
         job = Job(

@@ -4,7 +4,7 @@
 requests and callbacks:
 
 - **feeds**: the profile's configured feeds, and every feed a section page announces with
-  ``<link rel="alternate">`` (RSS 2.0/1.0, Atom; parsed by :mod:`newscrawl.listings`);
+  ``<link rel="alternate">`` (RSS 2.0/1.0, Atom; parsed by :mod:`newscrawl.discovery.listings`);
 - **sitemaps**: ``Sitemap:`` lines of each started site's robots.txt and the profile's own
   sitemap URLs; sitemap indexes are followed, Google News tags read.
 
@@ -13,7 +13,7 @@ announced by every section page, and spelled http or https): the spider keeps th
 canonical URLs it asked for. Entries older than ``-a max_age`` are skipped (entries without
 a date are kept); entries on sites the spider does not cover, or not shaped like articles,
 are left alone. Article requests carry the listing's date for the re-fetch policy of
-:mod:`newscrawl.incremental`, which decides whether they reach the network.
+:mod:`newscrawl.downloadermiddlewares.incremental`, which decides whether they reach the network.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from newscrawl.incremental import ARTICLE_META, LISTED_META
-from newscrawl.listings import (
+from newscrawl.discovery.listings import (
     Listing,
     ListingEntry,
     ListingError,
@@ -36,6 +35,7 @@ from newscrawl.listings import (
     parse_sitemap,
     sitemaps_in_robots,
 )
+from newscrawl.downloadermiddlewares.incremental import ARTICLE_META, LISTED_META
 from newscrawl.urls import canonicalize_url, site_of
 
 if TYPE_CHECKING:

@@ -6,15 +6,16 @@ The walk has three levels, so it stays on the sections of a site instead of wand
 
 0. the start pages, and their next pages up to ``max_pages``;
 1. every page a start page links to: an article is extracted; a page that lists articles
-   (:func:`newscrawl.pages.is_listing`) is a section, walked like a start page (its next
-   pages up to ``max_pages``); anything else is counted and left;
+   (:func:`newscrawl.discovery.pagekind.is_listing`) is a section, walked like a start page
+   (its next pages up to ``max_pages``); anything else is counted and left;
 2. every page a section links to: an article is extracted, anything else is counted as
    ``newscrawl/news/not_article`` and not followed further.
 
-Which page is what is decided by :mod:`newscrawl.pages` (rules about pages, never about one
-site); which URLs may be requested at all by :mod:`newscrawl.scope` (the start hosts only).
-Articles go through the same :func:`~newscrawl.loaders.extract_article` and pipelines as
-every other spider's; robots.txt and the polite defaults of the project settings apply.
+Which page is what is decided by :mod:`newscrawl.discovery.pagekind` (rules about pages,
+never about one site); which URLs may be requested at all by
+:mod:`newscrawl.discovery.scope` (the start hosts only). Articles go through the same
+:func:`~newscrawl.extract.article.extract_article` and pipelines as every other spider's;
+robots.txt and the polite defaults of the project settings apply.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.url import url_has_any_extension
 
-from newscrawl import pages
+from newscrawl.discovery import pagekind
+from newscrawl.discovery.scope import SiteScope
 from newscrawl.items import Rejection
-from newscrawl.scope import SiteScope
 from newscrawl.spiders.base import extract_or_reject
 
 DEFAULT_MAX_PAGES = 5
@@ -106,7 +107,7 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):  # an XML selector would expand entities
             self._count("not_article")
             return []
-        kind = pages.classify(response.selector, response.url)
+        kind = pagekind.classify(response.selector, response.url)
         if level == 0 and page == 1 and kind.is_article:  # an article given as a start URL
             return await self.parse_article(response)
         return list(self._listing_links(response, page, level, section))
@@ -115,15 +116,15 @@ class NewsSpider(scrapy.Spider):
         self, response: HtmlResponse, page: int, level: int, section: str | None
     ) -> Iterator[scrapy.Request]:
         self._count("listing")
-        next_url = pages.next_page(response.selector, response.url)
+        next_url = pagekind.next_page(response.selector, response.url)
         if next_url and page < self.max_pages and self._follow(next_url):
             yield scrapy.Request(
                 next_url,
                 self.parse_listing,
                 cb_kwargs={"page": page + 1, "level": level, "section": section},
             )
-        for url in pages.links(response.selector, response.url):
-            if url in (response.url, next_url) or pages.is_pagination_url(url):
+        for url in pagekind.links(response.selector, response.url):
+            if url in (response.url, next_url) or pagekind.is_pagination_url(url):
                 continue  # pages of a listing are read through next_page, up to max_pages
             if self._follow(url):
                 yield scrapy.Request(
@@ -139,10 +140,10 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             self._count("not_article")
             return []
-        kind = pages.classify(response.selector, response.url)
+        kind = pagekind.classify(response.selector, response.url)
         if kind.is_article:
             return await self.parse_article(response, section)
-        if level == 1 and pages.is_listing(response.selector, response.url, self.scope.allows):
+        if level == 1 and pagekind.is_listing(response.selector, response.url, self.scope.allows):
             heading = " ".join(response.xpath("string((//h1)[1])").get("").split()) or None
             return list(self._listing_links(response, 1, 1, heading))
         self._count("not_article")

@@ -4,9 +4,10 @@
 - ``postgresql://user:password@host:port/db``: :mod:`newscrawl.storage.postgres`, for a
   fleet of workers sharing one store (:mod:`newscrawl.fleet`).
 
-All SQL lives in this package: the shared logic in :mod:`newscrawl.storage.base`, what
-differs in the backend modules. ``Store`` is the SQLite store (``Store(path)``);
-``Store.from_url(url)`` and :func:`open_store` return the backend a URL names.
+All SQL lives in this package: the shared logic in :mod:`newscrawl.storage.base` (and the
+modules it names), what differs in the backend modules; :mod:`newscrawl.storage.export`
+reads records out of a store for ``newscrawl export``. :func:`open_store` returns the
+backend a URL names; ``Store`` is the SQLite store (``Store(path)``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from newscrawl.storage.base import (
-    BaseStore,
+from newscrawl.storage.base import BaseStore
+from newscrawl.storage.connection import (
     ExportCursor,
     Known,
     StoreError,
@@ -23,7 +24,7 @@ from newscrawl.storage.base import (
     lock_owner,
     reservation_key,
 )
-from newscrawl.storage.sqlite import _NEARDUP_SCHEMA, _SCHEMA, SCHEMA_VERSION, Store, sqlite_path
+from newscrawl.storage.sqlite import Store, sqlite_path
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 
@@ -42,12 +43,9 @@ __all__ = [
     "BaseStore",
     "ExportCursor",
     "Known",
-    "SCHEMA_VERSION",
     "Store",
     "StoreError",
     "StoreLocked",
-    "_NEARDUP_SCHEMA",
-    "_SCHEMA",
     "lock_owner",
     "open_store",
     "reservation_key",

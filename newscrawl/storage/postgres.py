@@ -29,7 +29,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from newscrawl.storage.base import BaseStore, StoreError, StoreLocked
+from newscrawl.storage.base import BaseStore
+from newscrawl.storage.connection import StoreError, StoreLocked
 
 try:
     import psycopg

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from newscrawl.storage.base import BaseStore, StoreError, StoreLocked
+from newscrawl.storage.base import BaseStore
+from newscrawl.storage.connection import StoreError, StoreLocked
 
 SCHEMA_VERSION = 2
 

@@ -1,0 +1,100 @@
+"""``newscrawl dedup``: the crawl's near-duplicate detection over an existing JSON-lines feed.
+
+For feeds of several crawls merged, or an old corpus: each story once, with ``also_at``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from newscrawl.neardup import NearDupConfig, apply_plan, plan_feed
+
+
+def add_parser(commands: Any) -> None:
+    dedup = commands.add_parser(
+        "dedup", help="write each story of a JSON-lines feed once, with also_at"
+    )
+    dedup.add_argument("input", metavar="IN.jsonl", help='a feed ("-" for standard input)')
+    dedup.add_argument("-o", "--output", metavar="OUT.jsonl", help="default: standard output")
+    dedup.add_argument(
+        "--pairs",
+        action="store_true",
+        help='print the duplicate pairs {"a", "b", "score"} (the feed only with -o)',
+    )
+    dedup.add_argument(
+        "--threshold", type=float, default=NearDupConfig.threshold, help="NEARDUP_THRESHOLD"
+    )
+    dedup.add_argument(
+        "--allowance", type=int, default=NearDupConfig.allowance, help="NEARDUP_ALLOWANCE"
+    )
+    dedup.set_defaults(handler=cmd_dedup)
+
+
+def _feed_lines(path: str) -> list[str] | None:
+    """Standard input is read once and kept; a file is read twice instead (see cmd_dedup)."""
+    return sys.stdin.readlines() if path == "-" else None
+
+
+def _feed_records(path: str, cached: list[str] | None) -> Iterator[dict[str, Any]]:
+    """The feed's records; a line that is not a usable record stops with its line number."""
+    lines = cached if cached is not None else Path(path).open(encoding="utf-8")
+    try:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise SystemExit(f"{path}:{number}: not a JSON line ({exc})") from exc
+            if not isinstance(record, dict):
+                raise SystemExit(f"{path}:{number}: not a JSON object")
+            for name in ("url", "headline", "body"):
+                if not isinstance(record.get(name), str) or not record[name].strip():
+                    raise SystemExit(f"{path}:{number}: no {name!r} (url, headline, body needed)")
+            yield record
+    except OSError as exc:
+        raise SystemExit(f"newscrawl dedup: cannot read {path}: {exc}") from exc
+    finally:
+        if cached is None:
+            lines.close()  # type: ignore[union-attr]
+
+
+def cmd_dedup(args: argparse.Namespace, out: TextIO) -> int:
+    """Two passes over the input: decide (every line checked first), then write.
+
+    Memory holds the decision per line and one sketch per distinct story, not the records,
+    so a feed larger than memory can be deduplicated (standard input is the exception).
+    """
+    if (
+        args.output
+        and args.input != "-"
+        and Path(args.output).resolve() == Path(args.input).resolve()
+    ):
+        raise SystemExit("newscrawl dedup: OUT must not be IN")
+    config = NearDupConfig(threshold=args.threshold, allowance=args.allowance)
+    cached = _feed_lines(args.input)
+    plan = plan_feed(_feed_records(args.input, cached), config)
+    if args.pairs:
+        for pair in plan.pairs:
+            out.write(json.dumps(pair, ensure_ascii=False) + "\n")
+    if args.output or not args.pairs:
+        target = Path(args.output).open("w", encoding="utf-8") if args.output else out
+        try:
+            for record in apply_plan(_feed_records(args.input, cached), plan):
+                target.write(json.dumps(record, ensure_ascii=False) + "\n")
+        finally:
+            if target is not out:
+                target.close()
+    kept = plan.canonical.count(None)
+    print(
+        f"newscrawl dedup: {len(plan.canonical)} records, {kept} stories, "
+        f"{len(plan.pairs)} near-duplicates, "
+        f"{len(plan.canonical) - kept - len(plan.pairs)} repeated URLs",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,0 +1,67 @@
+"""Near-duplicates: the same story with edits, this run and earlier runs.
+
+The detection itself (shingles, MinHash sketches, the banded index, the score) is
+:mod:`newscrawl.neardup`; this pipeline feeds it records and drops the matches.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.exceptions import NearDuplicateItem
+from newscrawl.extensions.store import CrawlStore
+from newscrawl.items import ArticleItem
+from newscrawl.neardup import MemoryIndex, NearDupConfig, NearDupDetector, StoreIndex
+from newscrawl.storage import StoreError
+
+
+class NearDupPipeline:
+    """Near-duplicates: the same story with edits, this run and earlier runs.
+
+    Runs after the dedup pipeline, so only records with a new URL and a new body are
+    sketched (unless an extraction worker sketched them already). A record that matches
+    nothing is indexed (in the store, beside the article the store pipeline writes next;
+    without a store, in memory for this run).
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool("NEARDUP_ENABLED", True):
+            raise NotConfigured("NEARDUP_ENABLED is off")
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.config = NearDupConfig.from_settings(crawler.settings)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NearDupPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.owner = self.crawler.get_extension(CrawlStore)
+        if self.owner is not None:
+            index: StoreIndex | MemoryIndex = StoreIndex(self.owner.store)
+        else:
+            index = MemoryIndex()
+        self.detector = NearDupDetector(index, self.config)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        headline, body = item.get("headline"), item.get("body")
+        made = item.pop("sketch", None)  # by an extraction worker, maybe
+        sketched = made is not None and made.fits(self.config, headline, body)
+        try:
+            match = self.detector.check(
+                item["url"], headline, body, made.sketch if sketched else None, sketched=sketched
+            )
+        except StoreError as exc:
+            if self.owner is None:
+                raise
+            raise self.owner.stop_on_error(exc) from exc
+        if match is not None:
+            self.stats.inc_value("newscrawl/duplicate")
+            self.stats.inc_value("newscrawl/duplicate/near_duplicate")
+            raise NearDuplicateItem(item["url"], match.url, match.score)
+        return item

@@ -1,0 +1,180 @@
+"""The article tables: stories, their other places (aliases), rejections, near-duplicate
+sketches, and what incremental crawls ask of them.
+
+Shared SQL of both backends, written once over the reads and writes of
+:class:`~newscrawl.storage.connection.StoreConnection` (``?`` placeholders, translated by
+a backend that spells them otherwise).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+from newscrawl.storage.connection import Known, StoreConnection
+
+
+class ArticleTables(StoreConnection):
+    """Reads and writes of ``articles``, ``aliases``, ``rejections`` and the sketch index."""
+
+    def url_known(self, url: str) -> str | None:
+        """The stored story's URL if ``url`` is a stored article or one of its aliases."""
+        row = self._one(
+            "SELECT url FROM articles WHERE url = ? "
+            "UNION ALL SELECT url FROM aliases WHERE alias = ? LIMIT 1",
+            (url, url),
+        )
+        return row[0] if row else None
+
+    def url_for_fingerprint(self, fingerprint: str) -> str | None:
+        row = self._one("SELECT url FROM articles WHERE fingerprint = ?", (fingerprint,))
+        return row[0] if row else None
+
+    def articles(self) -> Iterator[dict[str, Any]]:
+        for (record,) in self._all("SELECT record FROM articles ORDER BY seq"):
+            yield json.loads(record)
+
+    def aliases(self) -> list[tuple[str, str, str]]:
+        return self._all("SELECT alias, url, reason FROM aliases ORDER BY alias")
+
+    def rejections(self) -> list[tuple[str, str]]:
+        return self._all("SELECT url, reason FROM rejections ORDER BY url")
+
+    def sketch_candidates(
+        self, band_keys: Sequence[int], per_key: int
+    ) -> list[tuple[str, bytes, int]]:
+        """(url, signature, size) of stored stories sharing a band key, newest first.
+
+        At most ``per_key`` stories per key: a key shared by more stories than that comes
+        from boilerplate, and reading all of them would make a check grow with the store.
+        Sketches whose article is not stored (a write that failed later) never match.
+        """
+        ids: dict[int, None] = {}
+        for key in dict.fromkeys(band_keys):
+            for (sketch,) in self._all(
+                "SELECT sketch FROM sketch_bands WHERE band_key = ? ORDER BY sketch DESC LIMIT ?",
+                (key, per_key),
+            ):
+                ids[sketch] = None
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._all(
+            "SELECT s.url, s.signature, s.size FROM sketches s JOIN articles a ON a.url = s.url"
+            f" WHERE s.id IN ({marks}) ORDER BY s.id DESC",
+            tuple(ids),
+        )
+        return [(url, bytes(signature), size) for url, signature, size in rows]
+
+    def known(self, url: str) -> Known | None:
+        """Whether ``url`` (canonical) was fetched before: a stored article, an alias of
+        one, or a rejected page; with when it was fetched (for re-fetch policies)."""
+        row = self._one(
+            "SELECT 'article', url, fetched_at FROM articles WHERE url = ?"
+            " UNION ALL SELECT 'alias', a.url, coalesce(a.fetched_at, r.fetched_at)"
+            "  FROM aliases a JOIN articles r ON r.url = a.url WHERE a.alias = ?"
+            " UNION ALL SELECT 'rejection', url, rejected_at FROM rejections WHERE url = ?"
+            " LIMIT 1",
+            (url, url, url),
+        )
+        return Known(*row) if row else None
+
+    def add_article(self, record: dict[str, Any]) -> bool:
+        """Insert a record; False when its URL or fingerprint is already stored."""
+        cursor = self._write(
+            "INSERT INTO articles"
+            " (url, site, fingerprint, headline, published, fetched_at, record)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                record["url"],
+                record["site"],
+                record["fingerprint"],
+                record["headline"],
+                record.get("published"),
+                record.get("fetched_at"),
+                json.dumps(record, ensure_ascii=False),
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def add_alias(
+        self, alias: str, url: str, site: str, reason: str, fetched_at: str | None
+    ) -> bool:
+        """Record another place of a stored story; it is appended to the record's ``also_at``."""
+        if alias == url:
+            return False
+        cursor = self._write(
+            "INSERT INTO aliases (alias, url, site, reason, fetched_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (alias, url, site, reason, fetched_at),
+        )
+        if cursor.rowcount != 1:
+            return False
+        self._append_place(url, {"url": alias, "site": site, "fetched_at": fetched_at})
+        return True
+
+    def _append_place(self, url: str, place: dict[str, Any]) -> None:
+        """Add ``place`` to the stored record's ``also_at``, inside the write transaction.
+
+        The row is read locked (``_FOR_UPDATE``) so that two writers adding places to one
+        story cannot lose each other's entry.
+        """
+        row = self._one(f"SELECT record FROM articles WHERE url = ?{self._FOR_UPDATE}", (url,))
+        if row is None:  # cannot happen while aliases.url references articles
+            return
+        record = json.loads(row[0])
+        places = record.get("also_at") or []
+        places.append(place)
+        record["also_at"] = places  # a record stored before also_at existed gains it last
+        self._write(
+            "UPDATE articles SET record = ? WHERE url = ?",
+            (json.dumps(record, ensure_ascii=False), url),
+        )
+
+    _FOR_UPDATE: ClassVar[str] = ""
+
+    def add_sketch(self, url: str, signature: bytes, size: int, band_keys: Sequence[int]) -> None:
+        """Index a stored story for near-duplicate checks (see newscrawl.neardup)."""
+        rows = self._write(
+            "INSERT INTO sketches (url, size, signature) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            (url, size, signature),
+        ).rows
+        if rows:
+            self._write_many(
+                "INSERT INTO sketch_bands (band_key, sketch) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(key, rows[0][0]) for key in dict.fromkeys(band_keys)],
+            )
+
+    def add_rejection(self, url: str, reason: str, detail: str | None = None) -> None:
+        self._write(
+            "INSERT INTO rejections (url, reason, detail) VALUES (?, ?, ?)"
+            " ON CONFLICT (url, reason) DO UPDATE SET detail = excluded.detail,"
+            f" rejected_at = {self.NOW}",
+            (url, reason, detail),
+        )
+
+    def revise_article(self, record: dict[str, Any]) -> bool:
+        """Replace a stored article by a re-fetched version whose body changed.
+
+        The revision gets a new ``seq``, so ``export --new`` hands it out again. False when
+        the body is unchanged, or when it now equals another stored story's body.
+        """
+        cursor = self._write(
+            "UPDATE articles SET fingerprint = ?, headline = ?, published = ?,"
+            f" fetched_at = ?, record = ?, seq = {self.NEXT_SEQ}"
+            " WHERE url = ? AND fingerprint != ?"
+            " AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.fingerprint = ?)",
+            (
+                record["fingerprint"],
+                record["headline"],
+                record.get("published"),
+                record.get("fetched_at"),
+                json.dumps(record, ensure_ascii=False),
+                record["url"],
+                record["fingerprint"],
+                record["fingerprint"],
+            ),
+        )
+        return cursor.rowcount == 1

@@ -1,0 +1,32 @@
+"""An ``EXTRACTION_FUNCTION`` for tests: the crawl's own extraction, except on two pages.
+
+On :data:`RAISES` it raises (a bug in extraction code), on :data:`DIES` the worker process
+exits on the spot (what a segfault in a C parser or the OOM killer does to it). Every
+other page is extracted by :func:`newscrawl.extract.worker.extract_job`. Run by the crawl's
+extraction workers, which import it by name (the tests put this folder on the path).
+"""
+
+from __future__ import annotations
+
+import os
+
+from newscrawl.extract.article import Extraction
+from newscrawl.extract.worker import Job, extract_job
+from newscrawl.urls import canonicalize_url
+
+RAISES = "https://www.spacewar.com/afp/250822091400.8jscpt2f.html"
+DIES = (
+    "https://www.spacewar.com/reports/"
+    "North_Korea_fires_short_range_missiles_toward_sea_Seoul_says_999.html"
+)
+
+
+def extract(job: Job) -> Extraction:
+    # Canonical forms: whichever link reaches a page first (a listing's https URL, a
+    # feed's http one) is the URL it is fetched at.
+    url = canonicalize_url(job.url)
+    if url == canonicalize_url(RAISES):
+        raise ValueError("a bug in extraction code")
+    if url == canonicalize_url(DIES):
+        os._exit(70)
+    return extract_job(job)
