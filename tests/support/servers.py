@@ -17,12 +17,13 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from newscrawl.downloadermiddlewares.mirror import mirror_file, mirror_redirect
 
 
 def self_signed_context(folder: Path) -> ssl.SSLContext:
@@ -82,6 +83,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.record(url, self.headers.get("User-Agent", ""))
         status, body, kind = self.server.answer(url)
         self.send_response(status)
+        if status in (301, 302, 303, 307, 308):  # a mirror redirect: the body is its Location
+            self.send_header("Location", body.decode())
+            body = b""
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -134,15 +138,14 @@ class RecordingProxy(LoopbackProxyServer):
             self.user_agents.add(user_agent)
 
     def answer(self, url: str) -> tuple[int, bytes, str]:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if not (self.root / host).is_dir():  # sites answer with and without www.
-            host = host.removeprefix("www.") if host.startswith("www.") else f"www.{host}"
-        path = unquote(parts.path)
-        if path.endswith("/"):
-            path += "index.html"
-        file = self.root / host / path.lstrip("/")
-        if ".." in path or not file.is_file():
+        """(status, body, Content-Type) by the mirror's conventions
+        (:mod:`newscrawl.downloadermiddlewares.mirror`), ``_redirects`` included; a redirect's
+        body is its Location."""
+        redirect = mirror_redirect(self.root, url)
+        if redirect is not None:
+            return redirect[0], redirect[1].encode(), "text/plain"
+        file = mirror_file(self.root, url)
+        if file is None:
             return 404, b"not found", "text/plain"
         kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if kind.startswith("text/"):
