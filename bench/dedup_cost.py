@@ -170,7 +170,10 @@ def main() -> int:
         command = [sys.executable, "-m", "bench.dedup_cost", "--checks", str(args.checks)]
         child = subprocess.run(
             [*command, "--child", str(path), str(size)],
-            capture_output=True, text=True, check=True, cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
         )
         results[size] = json.loads(child.stdout)
         db_mb = os.path.getsize(path) / 2**20

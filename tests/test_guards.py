@@ -1,4 +1,5 @@
-"""The downloader guards (newscrawl/downloadermiddlewares/guard.py): unit rules, then a careless spider's crawl.
+"""The downloader guards (newscrawl/downloadermiddlewares/guard.py): unit rules, then a
+careless spider's crawl.
 
 The crawl goes through the fault site's proxy on 127.0.0.1, which answers every request
 itself: a link the guard fails to stop is recorded there, never sent anywhere else.

@@ -1,9 +1,10 @@
 """A careless spider for the guard tests: no ``allowed_domains``, follows every link.
 
 With no offsite filter and no scope of its own, only the project's downloader guards
-(newscrawl/downloadermiddlewares/guard.py, wired by the project settings) stand between its links and the
-network. Run with ``scrapy runspider tests/support/naive_spider.py -a start=URL`` from the project
-folder, so the project settings apply, and always through the fault site's proxy.
+(newscrawl/downloadermiddlewares/guard.py, wired by the project settings) stand between
+its links and the network. Run with
+``scrapy runspider tests/support/naive_spider.py -a start=URL`` from the project folder, so
+the project settings apply, and always through the fault site's proxy.
 """
 
 from __future__ import annotations
