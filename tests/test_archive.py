@@ -31,9 +31,9 @@ from warcio.archiveiterator import ArchiveIterator
 from newscrawl.archive import Exchange, WarcReader, WarcWriter
 from newscrawl.archive.contentcoding import DecodeError, TooLarge, decode_body
 from newscrawl.archive.contentcoding import zstd as zstd_module
+from newscrawl.archive.files import OPEN_SUFFIX
 from newscrawl.archive.records import sha1_digest
 from newscrawl.archive.recover import orphans, recover
-from newscrawl.archive.writer import OPEN_SUFFIX
 
 PAGES = sorted((MIRROR / "www.terradaily.com").rglob("*.html"))[:12]
 FETCHED = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)

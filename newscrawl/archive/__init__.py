@@ -1,8 +1,10 @@
 """Web archiving: WARC 1.1 files written during a crawl, and WARC files read back.
 
 - :mod:`~newscrawl.archive.records`: records as bytes (fields, HTTP blocks, digests, gzip).
-- :mod:`~newscrawl.archive.writer`: :class:`WarcWriter`, rotating files safe against
-  ``kill -9``; it takes plain values (:class:`Exchange`), not Scrapy objects.
+- :mod:`~newscrawl.archive.writer`: :class:`WarcWriter`; it takes plain values
+  (:class:`Exchange`), not Scrapy objects.
+- :mod:`~newscrawl.archive.files`: the files it appends to, rotating and safe against
+  ``kill -9`` (``.open`` names, one write per record, fsync before the final name).
 - :mod:`~newscrawl.archive.reader`: :class:`WarcReader`, response/resource records of our
   own archives or CC-NEWS files as :class:`ArchivedResponse`, damage counted not raised.
 - :mod:`~newscrawl.archive.recover`: finish the ``.open`` files of a writer that died.
@@ -55,7 +57,7 @@ Record types chosen from that
   the status line and headers are Scrapy's parse re-serialised (standard reason phrase,
   Scrapy's name case, repeated fields adjacent, connection fields absent). The payload
   digest is over the de-chunked body, as WARC 1.1 defines it. Every file's ``warcinfo``
-  says how its response records were made (``writer.RECORDING_NOTE``). With the
+  says how its response records were made (``files.RECORDING_NOTE``). With the
   request, a **request** record (``WARC-Concurrent-To`` the response).
 - A body that reached the middleware already decoded (a middleware below 590), or that
   came from no server (the mirror), is a **resource** record, never a response.

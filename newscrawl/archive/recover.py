@@ -22,8 +22,8 @@ import re
 import socket
 from pathlib import Path
 
+from newscrawl.archive.files import OPEN_SUFFIX, fsync_dir
 from newscrawl.archive.reader import WarcReader
-from newscrawl.archive.writer import OPEN_SUFFIX, fsync_dir
 
 logger = logging.getLogger(__name__)
 
