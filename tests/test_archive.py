@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import tracemalloc
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -442,11 +443,17 @@ def test_an_undecodable_body_is_skipped_and_counted(tmp_path: Path) -> None:
 def test_runaway_header_lines_end_the_file_without_reading_them_whole(tmp_path: Path) -> None:
     path = tmp_path / "cc.warc"
     write_ccnews(path, standard_captures()[:2], gzip=False)
-    with path.open("ab") as fh:  # a "record" whose header never ends
-        fh.write(b"WARC/1.0\r\nWARC-Type: response\r\nX-Junk: " + b"j" * 3_000_000)
+    with path.open("ab") as fh:  # a "record" whose header never ends: 20 MB of one line
+        fh.write(b"WARC/1.0\r\nWARC-Type: response\r\nX-Junk: " + b"j" * 20_000_000)
     reader = WarcReader()
-    assert len(list(reader.read(path))) == 2
+    tracemalloc.start()
+    try:
+        assert len(list(reader.read(path))) == 2
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
     assert reader.stats.torn == 1
+    assert peak < 8_000_000  # the line is given up after MAX_HEAD (1 MiB), not read whole
 
 
 # -- content-codings ----------------------------------------------------------------------

@@ -16,8 +16,8 @@ from others needs and warcio leaves to its caller:
 - **Memory is bounded.** A record whose payload is over ``max_body`` is skipped before
   it is read (warcio streams past it); content-decoding stops at ``max_body`` too; the
   header lines warcio reads for one record are capped at ``MAX_HEAD`` bytes (warcio's
-  own ``readline`` has no limit). warcio decompresses 16 KiB of input at a time, which
-  bounds its own buffers.
+  own ``readline`` has no limit). warcio inflates a WARC file 16 KiB of input at a time,
+  which bounds its own buffers (to about 16 MiB, zlib's largest expansion of 16 KiB).
 - **Bodies come decoded** from their content-coding (``newscrawl.archive.contentcoding``)
   and from a chunked transfer-coding when an archive kept one (warcio's de-chunker,
   which falls back to the raw bytes when they are not chunked after all).
