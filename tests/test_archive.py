@@ -354,6 +354,15 @@ def test_reader_on_ccnews_style_files(tmp_path: Path, compressed: bool) -> None:
     assert reader.stats.torn == reader.stats.digest_mismatch == reader.stats.oversize == 0
 
 
+def test_a_url_filter_skips_records_before_their_bodies_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "cc.warc.gz"
+    captures = standard_captures()
+    write_ccnews(path, captures)
+    reader = WarcReader(url_filter=lambda url: "/afp/" in url or url.endswith(".pdf"))
+    assert [i.url for i in reader.read(path)] == [c.url for c in captures[-2:]]
+    assert reader.stats.filtered == len(captures) - 2
+
+
 @pytest.mark.parametrize("compressed", [True, False])
 # (A cut inside the last 8-12 bytes of a gzip member, its checksum trailer, leaves a whole
 # record: it reads, as it should, so the fractions here stay clear of it.)

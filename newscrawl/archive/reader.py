@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -100,6 +100,7 @@ class ReadStats:
     oversize: int = 0  # payload or decoded body over max_body
     undecodable: int = 0  # content-coding that does not decode
     revisits: int = 0
+    filtered: int = 0  # responses whose URL the caller's url_filter refused
     other: int = 0  # warcinfo, request, metadata, non-HTTP responses...
     skipped_bytes: int = field(default=0)  # bytes after the last whole record of a file
 
@@ -128,11 +129,23 @@ class _BoundedReader(DecompressingBufferedReader):
 
 
 class WarcReader:
-    """Iterate response/resource records of WARC files; problems land in ``stats``."""
+    """Iterate response/resource records of WARC files; problems land in ``stats``.
 
-    def __init__(self, *, max_body: int = DEFAULT_MAX_BODY, verify_digests: bool = True) -> None:
+    ``url_filter`` (target URI -> keep?) is applied before a payload is read or
+    decoded, so a CC-NEWS pass limited to a few sites skips the rest at the cost of
+    parsing their headers only.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_body: int = DEFAULT_MAX_BODY,
+        verify_digests: bool = True,
+        url_filter: Callable[[str], bool] | None = None,
+    ) -> None:
         self.max_body = max_body
         self.verify_digests = verify_digests
+        self.url_filter = url_filter
         self.stats = ReadStats()
         # End of the last whole record of the file read last (newscrawl.archive.recover
         # cuts a dead writer's file there).
@@ -198,6 +211,9 @@ class WarcReader:
             return None
         if kind not in ("response", "resource") or (kind == "response" and not record.http_headers):
             self.stats.other += 1
+            return None
+        if self.url_filter is not None and not self.url_filter(_uri(record)):
+            self.stats.filtered += 1
             return None
         length = record.payload_length if record.payload_length >= 0 else record.length
         if isinstance(length, int) and length > self.max_body:
