@@ -132,6 +132,23 @@ def test_response_block_is_the_status_headers_and_body_as_given(tmp_path: Path) 
     assert blocks[2] == b"GET /p HTTP/1.1\r\nHost: a.example\r\n\r\n"
 
 
+def test_request_record_keeps_no_proxy_credentials(tmp_path: Path) -> None:
+    sent = [(b"Proxy-Authorization", b"Basic c2VjcmV0"), (b"Cookie", b"a=1")]
+    with WarcWriter(tmp_path) as writer:
+        writer.write_exchange(
+            Exchange(
+                url="http://a.example:8080/p?q=1",
+                status=200,
+                response_headers=[],
+                body=b"",
+                request_headers=sent,
+            )
+        )
+    with writer.files[0].open("rb") as fh:
+        blocks = [r.reader.read() for r in FastIterator(fh, parse_http=False)]
+    assert blocks[2] == b"GET /p?q=1 HTTP/1.1\r\nCookie: a=1\r\nHost: a.example:8080\r\n\r\n"
+
+
 def test_pairs_are_linked_and_every_record_names_its_warcinfo(archive: Path) -> None:
     with archive.open("rb") as fh:
         records = [r.rec_headers for r in ArchiveIterator(fh)]

@@ -120,13 +120,16 @@ def http_request_head(
     method: str, url: str, headers: HeaderPairs, protocol: str = "HTTP/1.1"
 ) -> bytes:
     """Request line in origin form (``GET /path?q HTTP/1.1``) and headers, with ``Host``
-    added last when absent, as Twisted's client adds it when it sends the request."""
+    added last when absent, as Twisted's client adds it when it sends the request.
+
+    ``Proxy-Authorization`` is left out: it carries the crawler's proxy credentials,
+    never reaches the origin server, and archives are shared."""
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     if not _TOKEN.fullmatch(method.encode("ascii", "replace")):
         raise ValueError(f"not an HTTP method: {method!r}")
     line = f"{method} {safe_uri(target)} {protocol}".encode("ascii") + CRLF
-    pairs = list(headers)
+    pairs = [(k, v) for k, v in headers if _as_bytes(k).lower() != b"proxy-authorization"]
     if not any(_as_bytes(name).lower() == b"host" for name, _ in pairs):
         pairs.append((b"Host", parts.netloc.rsplit("@", 1)[-1].encode("utf-8")))
     return line + header_lines(pairs) + CRLF
