@@ -6,9 +6,9 @@
 ``loop`` prints the number of exchanges written after each ``write_exchange`` returns,
 so the test knows which records were complete before its ``kill -9`` (bodies of a few
 hundred KiB; the kill lands wherever the child is, most often between two writes, since
-a write takes a millisecond or so). ``torn`` writes three exchanges and then the first half of a fourth record's bytes, as
-a writer killed inside its ``write(2)`` leaves them, prints ``torn`` and waits to be
-killed: the deterministic version of the same accident.
+a write takes a millisecond or so). ``torn`` writes three exchanges and then the first
+half of a fourth record's bytes, as a writer killed inside its ``write(2)`` leaves them,
+prints ``torn`` and waits to be killed: the deterministic version of the same accident.
 """
 
 from __future__ import annotations
