@@ -26,6 +26,8 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar, NamedTuple
 
+from newscrawl.storage.history import HistoryQueries
+
 
 class StoreError(RuntimeError):
     """The store cannot be opened or written; the crawl must stop rather than drop items."""
@@ -74,8 +76,11 @@ def reservation_key(text: str) -> int:
                           signed=True)  # fmt: skip
 
 
-class BaseStore:
-    """One connection, used from one thread (the reactor's); see the module docstring."""
+class BaseStore(HistoryQueries):
+    """One connection, used from one thread (the reactor's); see the module docstring.
+
+    The run history and the report's reads are in :mod:`newscrawl.storage.history`.
+    """
 
     #: SQL expression giving the next ``seq`` (commit order) inside a write transaction.
     NEXT_SEQ: ClassVar[str]
