@@ -227,3 +227,21 @@ def test_report_command_errors_are_one_line(tmp_path: Path) -> None:
     empty = report_command("--store", store_url, "--html", str(tmp_path / "r.html"))
     assert empty.returncode == 0, empty.stderr
     assert "No run recorded." in (tmp_path / "r.html").read_text("utf-8")
+
+
+def test_bench_store_is_reported(tmp_path: Path) -> None:
+    """bench/report_cost.py's synthetic store at a small size: what it builds is what the
+    report reads (no timing asserted)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import report_cost
+
+    path = tmp_path / "bench.db"
+    report_cost.build(path, records=300, days=3, runs_per_day=24, sites=3)
+    store = open_store(f"sqlite:///{path}")
+    runs = store.runs()
+    assert 71 <= len(runs) <= 73 and runs[0]["floors"] == report_cost.FLOORS
+    assert sum(count for *_, count in store.daily_counts()) == 300
+    top = store.most_syndicated(5)
+    assert len(top) == 5 and all(len(r["also_at"]) == 2 for r in top)
+    data_s, page_s, shown, size = report_cost.in_process(path, None, None)
+    assert shown == len(runs) and size > 10_000
