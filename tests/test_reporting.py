@@ -92,6 +92,8 @@ def test_each_crawl_is_a_row_holding_its_report_file_and_more(crawled) -> None:
         "below_floor": [],
     }
     assert list(second["failures"]) == ["http_404"]  # the lost page, by each URL it had
+    per_site = {row["site"]: row.get("failures") for row in second["sites"]}
+    assert per_site["spacewar.com"] in (None, {"http_404": second["failures"]["http_404"]})
     assert second["duplicates"] == second["sites"][-1]["duplicate"] > 50
     assert [run["id"] for run in open_store(store_url).runs(site="spacewar.com")] == [1, 2]
     assert open_store(store_url).runs(site="example.org") == []

@@ -189,6 +189,7 @@ def test_run_record_judges_sites_as_the_coverage_monitor_does() -> None:
         "newscrawl/report/a.com/fields/headline": 10,
         "newscrawl/report/a.com/fields/dateline": 5,
         "newscrawl/report/a.com/failures/timeout": 2,
+        "newscrawl/report/all/failures/timeout": 2,
         "newscrawl/report/b.com/articles": 3,
         "newscrawl/report/b.com/duplicate/near_duplicate": 1,
         "newscrawl/report/all/articles": 13,
@@ -206,4 +207,11 @@ def test_run_record_judges_sites_as_the_coverage_monitor_does() -> None:
     assert record["finished_at"] == "2026-11-01T10:05:00.000Z"
     assert record["duration_s"] == 300.0 and record["monitors"]["passed"] is False
     assert site_rows(stats, floors, 5)[-1]["site"] == "all"
+    # failures counted for the run but not per site: the rows do not claim zero
+    unknown = {**stats, "newscrawl/failures": 2, "newscrawl/failures/timeout": 2}
+    del unknown["newscrawl/report/a.com/failures/timeout"]
+    del unknown["newscrawl/report/all/failures/timeout"]
+    assert all("failures" not in row for row in site_rows(unknown, floors, 5))
+    quiet = {k: v for k, v in unknown.items() if "failures" not in k}
+    assert all(row["failures"] == {} for row in site_rows(quiet, floors, 5))
     assert store_time("2026-11-01T12:00:00+02:00") == "2026-11-01T10:00:00.000Z"

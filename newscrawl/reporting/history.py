@@ -47,9 +47,14 @@ def site_rows(
     stats: dict[str, Any], floors: dict[str, float], min_articles: int
 ) -> list[dict[str, Any]]:
     """The run report's per-site rows, each with its duplicate kinds, its failures by kind
-    (when counted per site) and the monitors' verdict on it: ``judged`` (enough articles
-    for coverage to be judged, as :class:`~newscrawl.monitors.FieldCoverageMonitor` does)
-    and ``below_floor`` (the fields that failed)."""
+    (when they are counted per site, see ``known`` below) and the monitors' verdict on it:
+    ``judged`` (enough articles for coverage to be judged, as
+    :class:`~newscrawl.monitors.FieldCoverageMonitor` does) and ``below_floor`` (the fields
+    that failed)."""
+    # Failures are counted per site only where the failure middleware does so; without
+    # that, a site's row says nothing rather than "no failures" in a run that had some.
+    per_site = any(key.startswith(f"{PREFIX}/all/failures/") for key in stats)
+    known = per_site or not stats.get("newscrawl/failures")
     rows = []
     for site in stats_sites(stats):
         row: dict[str, Any] = {"site": site}
@@ -59,7 +64,8 @@ def site_rows(
             value = coverage(stats, site, name)
             row[name] = None if value is None else round(value, 3)
         row["duplicates_by_kind"] = _group(stats, f"{PREFIX}/{site}/duplicate")
-        row["failures"] = _group(stats, f"{PREFIX}/{site}/failures")
+        if known:
+            row["failures"] = _group(stats, f"{PREFIX}/{site}/failures")
         judged = site != "all" and row["articles"] >= min_articles
         below = []
         for name, floor in floors.items():
