@@ -201,6 +201,8 @@ def test_run_record_judges_sites_as_the_coverage_monitor_does() -> None:
     rows = {row["site"]: row for row in record["sites"]}
     assert rows["a.com"]["monitor"] == {"judged": True, "below_floor": ["dateline"]}
     assert rows["a.com"]["failures"] == {"timeout": 2}
+    assert rows["a.com"]["field_counts"] == {"headline": 10, "body": 0, "published": 0,
+                                             "dateline": 5}  # fmt: skip
     assert rows["b.com"]["monitor"] == {"judged": False, "below_floor": []}
     assert rows["b.com"]["duplicates_by_kind"] == {"near_duplicate": 1}
     assert record["started_at"] == "2026-11-01T10:00:00.000Z"

@@ -1,13 +1,14 @@
 """What ``newscrawl report`` shows, read from the store: plain data, the ``--json`` output
 and the input of the HTML page (:mod:`newscrawl.reporting.html`).
 
-Everything is computed from counts, never from rounded ratios: a run's coverage of a field
-is turned back into a count of articles (the report rounds coverage to 0.1 %, exact for
-runs under 1,000 articles a site), so that when there are more runs than a chart can show
-(:data:`MAX_POINTS`), runs are merged into equal spans of time whose coverage is the
-share over all their articles, and whose failures and duplicates are summed. A point with
-no articles has no coverage and no duplicate share (an incremental run that found nothing
-new says nothing about extraction).
+Everything is computed from counts, never from rounded ratios: a run's count of articles
+with each field (``field_counts``, recorded by :mod:`newscrawl.reporting.history`; for a
+run recorded from a report file, its coverage times its articles, exact under 1,000
+articles a site since coverage is rounded to 0.1 %). So when there are more runs than a
+chart can show (:data:`MAX_POINTS`), runs are merged into equal spans of time whose
+coverage is the share over all their articles, and whose failures and duplicates are
+summed. A point with no articles has no coverage and no duplicate share (an incremental
+run that found nothing new says nothing about extraction).
 """
 
 from __future__ import annotations
@@ -38,8 +39,11 @@ def _counts(report: dict[str, Any], site: str | None) -> dict[str, Any]:
     """One run as counts: of the whole run, or of ``site``'s row."""
     row = _row(report, site) or {}
     articles = int(row.get("articles") or 0)
+    counted = row.get("field_counts") or {}
     fields = {
-        name: round(float(row[name]) * articles) if row.get(name) is not None else 0
+        name: int(counted[name])
+        if name in counted
+        else (round(float(row[name]) * articles) if row.get(name) is not None else 0)
         for name in COVERAGE_FIELDS
     }
     kinds = row.get("duplicates_by_kind")

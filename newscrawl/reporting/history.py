@@ -63,6 +63,10 @@ def site_rows(
         for name in COVERAGE_FIELDS:
             value = coverage(stats, site, name)
             row[name] = None if value is None else round(value, 3)
+        # the counts behind the ratios, so that runs merged later are weighted exactly
+        row["field_counts"] = {
+            name: stats.get(f"{PREFIX}/{site}/fields/{name}", 0) for name in COVERAGE_FIELDS
+        }
         row["duplicates_by_kind"] = _group(stats, f"{PREFIX}/{site}/duplicate")
         if known:
             row["failures"] = _group(stats, f"{PREFIX}/{site}/failures")
