@@ -12,7 +12,7 @@ from html import escape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newscrawl.extract.article import extract_article
@@ -84,6 +84,12 @@ def test_canonicalize_url_never_raises_on_any_text(text: str) -> None:
     port=st.sampled_from(["", ":80", ":443", ":8080"]), path=paths, query=params,
     noise=tracking, fragment=st.one_of(st.just(""), segments.map(lambda s: "#" + s)),
 )  # fmt: skip
+# "www." is never stripped down to a bare public suffix (www.com is a host of its own), and
+# stripping it is idempotent (www.www.com -> www.com, which stays): newscrawl.urls.site_of.
+@example(scheme="http", www=False, host="www.com", port="", path="/", query=[], noise=[],
+         fragment="")  # fmt: skip
+@example(scheme="https", www=True, host="www.com", port="", path="/", query=[], noise=[],
+         fragment="")  # fmt: skip
 def test_canonical_urls_are_stable_and_clean(
     scheme, www, host, port, path, query, noise, fragment
 ) -> None:
