@@ -37,6 +37,22 @@ class NearDuplicateItem(DuplicateItem):
         self.score = score
 
 
+class SpiderArgumentError(ValueError):
+    """A spider argument (``-a NAME=VALUE``) the spider cannot use: the crawl does not start.
+
+    The message names the argument as given and what it accepts, in one line: the crawl
+    command (:mod:`newscrawl.commands.crawl`) logs it as is and exits 1, a traceback would
+    only hide it.
+    """
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        given = f"missing spider argument {name}" if value is None else (
+            f"bad spider argument -a {name}={value}"
+        )  # fmt: skip
+        super().__init__(f"{given}: {expected}")
+        self.name, self.value, self.expected = name, value, expected
+
+
 class StoreBusy(RuntimeError):
     """Raised at startup when the store's lock is held: the crawl must not start."""
 

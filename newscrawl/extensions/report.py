@@ -41,8 +41,9 @@ from newscrawl.urls import site_of
 
 logger = logging.getLogger(__name__)
 
-# Finish reasons that mean the crawl did not do its job (the crawl command exits non-zero).
-FAILED_REASONS = frozenset({"store_error"})
+# Finish reasons that mean the crawl did not do its job (the crawl command exits non-zero):
+# the store failed, or the spider's start raised (Scrapy's "start_error": nothing crawled).
+FAILED_REASONS = frozenset({"store_error", "start_error"})
 COVERAGE_FIELDS = ("headline", "body", "published", "dateline")
 COUNTERS = ("pages", "new", "duplicate", "rejected", "articles")
 PREFIX = "newscrawl/report"
