@@ -25,7 +25,9 @@ class DuplicateItem(DropItem):
     """A record already stored under ``canonical`` (same URL, or same body elsewhere)."""
 
     def __init__(self, url: str, canonical: str, reason: str) -> None:
-        super().__init__(f"duplicate {url}: {reason} of {canonical}", log_level="INFO")
+        # DEBUG, as Scrapy logs every scraped item: one line per copy found is the crawl
+        # working as meant, and the run report counts them per site.
+        super().__init__(f"duplicate {url}: {reason} of {canonical}", log_level="DEBUG")
         self.url, self.canonical, self.reason = url, canonical, reason
 
 

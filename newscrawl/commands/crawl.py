@@ -36,6 +36,7 @@ from twisted.internet.defer import Deferred
 
 from newscrawl.exceptions import SpiderArgumentError, StoreBusy
 from newscrawl.extensions.report import build_outcome
+from newscrawl.logformatter import quiet_scrapy_dumps
 from newscrawl.storage import StoreError
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,10 @@ class Command(ScrapyCrawl):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.formatter_class = _HelpFormatter
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        quiet_scrapy_dumps()  # before the crawler process logs Scrapy's versions
 
     def long_desc(self) -> str:
         from newscrawl.spiders.help import spider_arguments  # spiders import the whole crawl

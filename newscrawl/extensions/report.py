@@ -57,6 +57,23 @@ def coverage(stats: dict[str, Any], site: str, name: str) -> float | None:
     return stats.get(f"{PREFIX}/{site}/fields/{name}", 0) / articles
 
 
+def failure_share(stats: dict[str, Any], site: str) -> tuple[int, int]:
+    """(requests that failed for good, requests that reached an outcome) of ``site``.
+
+    Failures are counted per site by kind (:mod:`newscrawl.downloadermiddlewares.failures`).
+    A failure that came with a response (``http_404``, a redirect not followed) is also
+    one of the site's ``pages``; one without (a timeout, a refused connection) is not, so
+    it is added to them to make the number of requests.
+    """
+    kinds = _group(stats, f"{PREFIX}/{site}/failures")
+    failed = sum(kinds.values())
+    answered = sum(n for k, n in kinds.items() if k.startswith("http_") or k in _ANSWERED)
+    return failed, stats.get(f"{PREFIX}/{site}/pages", 0) + failed - answered
+
+
+_ANSWERED = frozenset({"redirect_not_followed"})
+
+
 def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     prefix += "/"
     return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
