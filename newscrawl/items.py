@@ -35,6 +35,9 @@ class ArticleItem(scrapy.Item):
     # on that output, ``sketch``: its near-duplicate sketch (newscrawl.neardup.MadeSketch).
     normalized = scrapy.Field(internal=True)
     sketch = scrapy.Field(internal=True)
+    # Set by the dedup pipelines: this copy outranks the stored story it duplicates and
+    # takes its place (newscrawl.canonical.CopyOf).
+    copy_of = scrapy.Field(internal=True)
 
 
 # Declaration order above is export order.

@@ -15,6 +15,7 @@ import pytest
 from conftest import MIRROR, MIRROR_STORIES, ROOT
 
 from tests.support.servers import RecordingProxy
+from tests.support.snapshot import store_snapshot
 
 # Slow enough to be interrupted mid-crawl (a few seconds), small batches so that some are
 # committed and one is open at any moment.
@@ -57,22 +58,14 @@ def wait_for_commits(folder: Path, process: subprocess.Popen, at_least: int) -> 
     pytest.fail("the crawl committed nothing in time")
 
 
-def store_state(folder: Path) -> tuple[set, list]:
-    """Each stored story as the set of every URL it was found at, and the rejections.
+def store_state(folder: Path) -> dict:
+    """The stored records, aliases, rejections and near-duplicate index, timestamps aside.
 
-    Which copy of a syndicated story becomes the stored URL and which the aliases depends
-    on the order pages arrive in, so stories are compared with all their URLs together.
+    Which copy of a syndicated story is canonical is a rule about the copies
+    (newscrawl.canonical), not the order they arrived in: an interrupted and resumed crawl
+    stores exactly what an uninterrupted one does.
     """
-    db = sqlite3.connect(folder / "store.db")
-    urls: dict[str, set[str]] = {}
-    for (url,) in db.execute("SELECT url FROM articles"):
-        urls[url] = {url}
-    for alias, url in db.execute("SELECT alias, url FROM aliases"):
-        urls[url].add(alias)
-    # A story is the set of every URL it was found at: edited copies (near-duplicates) have
-    # bodies of their own, so which copy is stored changes the fingerprint, not the set.
-    stories = {frozenset(found) for found in urls.values()}
-    return stories, sorted(db.execute("SELECT url, reason FROM rejections"))
+    return store_snapshot(f"sqlite:///{folder / 'store.db'}")
 
 
 def assert_complete(folder: Path) -> None:

@@ -136,6 +136,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX articles_by_stored ON articles(stored_at, site);
     """,
+    # 3: each alias's fingerprint (NULL for aliases stored before), so the canonical rule
+    # (newscrawl.canonical) finds an exact copy of any place of a story and names aliases.
+    """
+    ALTER TABLE aliases ADD COLUMN fingerprint TEXT;
+    CREATE INDEX aliases_by_fingerprint ON aliases(fingerprint);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
