@@ -61,6 +61,11 @@ NEARDUP_MAX_PER_KEY = 50
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
+# Local feed files kept in step with the store's commits (newscrawl.extensions.feeds).
+FEED_STORAGES = {
+    "": "newscrawl.extensions.feeds.CommittedFileFeedStorage",
+    "file": "newscrawl.extensions.feeds.CommittedFileFeedStorage",
+}
 # `-O articles.parquet`: Parquet with newscrawl's fixed schema (newscrawl.exporters).
 FEED_EXPORTERS = {"parquet": "newscrawl.exporters.ParquetItemExporter"}
 
@@ -181,6 +186,8 @@ EXTENSIONS = {
     "newscrawl.extensions.store.CrawlStore": 0,
     # A killed run's JOBDIR is reset.
     "newscrawl.extensions.runguard.RunGuard": 1,
+    # Local -o feeds flushed and marked at each store commit, a killed run's tail cut.
+    "newscrawl.extensions.feeds.CommittedFeeds": 2,
     # Worker processes that extract article pages (EXTRACTION_WORKERS).
     "newscrawl.extensions.pool.ExtractionPool": 5,
     # Per-site run report in the log and stats; before the monitors, which read it when

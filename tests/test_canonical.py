@@ -72,6 +72,7 @@ class Chain:
         try:
             for stage in self.stages:
                 item = stage.process_item(item)
+            self.stages[-1].item_scraped(item)
         except DuplicateItem as exc:
             self.stages[-1].item_dropped(item, None, exc)
             return exc

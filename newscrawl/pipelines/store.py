@@ -39,6 +39,9 @@ class StorePipeline:
         self.store = self.owner.store
         self.stats = crawler.stats
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        # After the feed exporter's handler (extensions connect first): an item's record
+        # is committed only once its feed line is written (newscrawl.extensions.feeds).
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -61,8 +64,21 @@ class StorePipeline:
                 self.stats.inc_value(f"newscrawl/stored/{record['site']}")
             else:
                 self._lost_race(record)
+            if not self.store.per_item:  # the item ends once its feed line is written
+                self.store.unexported += 1
+                return item
         self._guard(self.store.end_item)
         return item
+
+    def item_scraped(self, item: Any) -> None:
+        """After the feed exporter wrote the item's line (a fleet worker has committed it
+        already: one item, one transaction, so its reservations are released at once)."""
+        if isinstance(item, ArticleItem) and not self.store.per_item:
+            self.store.unexported -= 1
+            try:
+                self.store.end_item()
+            except StoreError as exc:
+                self.owner.stop_on_error(exc)  # logged; the crawl stops
 
     def _replace(self, item: ArticleItem) -> None:
         """Store a better copy of a stored story in its place, then drop it from the feed."""

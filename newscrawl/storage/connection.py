@@ -34,7 +34,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 
@@ -215,8 +215,24 @@ class StoreConnection:
         except self.ERRORS as exc:
             raise self._fail(f"cannot write to store {self.location}: {exc}") from exc
 
+    @property
+    def before_commit(self) -> list[Callable[[], None]]:
+        """Called inside each write transaction just before it commits; one that raises
+        :class:`StoreError` fails the commit (the crawl's feeds:
+        :mod:`newscrawl.extensions.feeds`)."""
+        return self.__dict__.setdefault("_before_commit", [])
+
+    #: True while :meth:`close` makes its last commit (hooks record a clean end).
+    closing: bool = False
+
     def commit(self) -> None:
         self._check_usable()
+        if self.in_transaction or (self.closing and self.before_commit):
+            try:
+                for hook in self.before_commit:
+                    hook()
+            except StoreError as exc:
+                raise self._fail(str(exc)) from exc
         if self.in_transaction:
             try:
                 self._run("COMMIT")
@@ -246,11 +262,20 @@ class StoreConnection:
         self._pending = 0
         return self.failed
 
+    #: Items stored but not yet written to the crawl's feeds (``item_batches``): a batch
+    #: is committed only when there are none, so a committed record's feed line is
+    #: written (:mod:`newscrawl.extensions.feeds`). Past ``10 * batch_size`` writes it is
+    #: committed anyway, so a transaction stays bounded.
+    unexported: int = 0
+
     def end_item(self) -> None:
         """An item went through the pipelines: commit now if this store commits per item,
         or if its batch is full (``item_batches``)."""
-        if self.per_item or (self.item_batches and self._pending >= self.batch_size):
+        if self.per_item:
             self.commit()
+        elif self.item_batches and self._pending >= self.batch_size:
+            if self.unexported == 0 or self._pending >= 10 * self.batch_size:
+                self.commit()
 
     def rollback(self) -> None:
         if self.in_transaction:
@@ -260,6 +285,7 @@ class StoreConnection:
     def close(self) -> None:
         try:
             if self.failed is None:
+                self.closing = True
                 self.commit()
         finally:
             self._close_connection()

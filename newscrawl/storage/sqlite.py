@@ -10,7 +10,8 @@ The schema version is SQLite's ``user_version``: 1 is the base schema with the
 near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``, 3 adds the run
 history (``runs``, ``run_sites``) and an index on ``articles(stored_at, site)`` for the
 report's per-day counts, 4 adds ``aliases.fingerprint`` (the words of each copy, for the
-canonical rule of :mod:`newscrawl.canonical`). Every step is idempotent, so a store of any
+canonical rule of :mod:`newscrawl.canonical`) and ``feed_marks`` (the crawl's ``-o`` feeds,
+:mod:`newscrawl.extensions.feeds`). Every step is idempotent, so a store of any
 earlier version opens and is brought up to date.
 """
 
@@ -240,7 +241,8 @@ def _add_incremental_schema(db: sqlite3.Connection) -> None:
 
 def _add_alias_fingerprints(db: sqlite3.Connection) -> None:
     """Version 4, idempotent: ``aliases.fingerprint`` (NULL for aliases stored before) and
-    its index, so an exact copy of any place of a story is found by its words."""
+    its index, so an exact copy of any place of a story is found by its words; and
+    ``feed_marks``."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(aliases)")}
     if "fingerprint" not in columns:
         try:
@@ -249,3 +251,16 @@ def _add_alias_fingerprints(db: sqlite3.Connection) -> None:
             if "duplicate column" not in str(exc):  # another process just added it
                 raise
     db.execute("CREATE INDEX IF NOT EXISTS aliases_by_fingerprint ON aliases(fingerprint)")
+    db.execute(_FEED_MARKS)
+
+
+# Version 4 too: each local feed file's size at the last commit (newscrawl.extensions.feeds).
+_FEED_MARKS = """
+CREATE TABLE IF NOT EXISTS feed_marks (
+    feed         TEXT PRIMARY KEY,
+    size         INTEGER NOT NULL,
+    tail_digest  TEXT NOT NULL,
+    running      INTEGER NOT NULL,
+    updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+)
+"""
