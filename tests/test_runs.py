@@ -217,3 +217,26 @@ def test_kill_9_then_rerun_feeds_every_story_exactly_once(
 
 def feed_size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
+
+
+def test_a_feed_appended_to_after_a_clean_run_is_left_alone(tmp_path: Path) -> None:
+    """Only a run that did not finish has its tail cut: after a clean end another crawl
+    (of another store) may append to the same file, and its lines stay."""
+    feed = tmp_path / "feed.jsonl"
+
+    def crawl(spider: str, store: str):
+        return subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", spider, "-o", str(feed),
+             "-s", f"MIRROR_DIR={MIRROR}", "-s", f"STORE_URL=sqlite:///{tmp_path / store}"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    assert crawl("terradaily", "a.db").returncode == 0
+    first = feed.read_bytes()
+    assert crawl("spacewar", "b.db").returncode == 0  # another store, the same file
+    both = feed.read_bytes()
+    assert both.startswith(first) and len(both) > len(first)
+    rerun = crawl("terradaily", "a.db")  # incremental: nothing new for store a
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert feed.read_bytes() == both
+    assert "cut" not in rerun.stderr
