@@ -4,6 +4,7 @@ Polite by default: robots.txt obeyed, AutoThrottle on, one request at a time per
 a User-Agent that says who is crawling and where to read about it.
 """
 
+from newscrawl.environment import environment_setting
 from newscrawl.items import ARTICLE_FIELDS
 
 BOT_NAME = "newscrawl"
@@ -33,8 +34,9 @@ TELNETCONSOLE_ENABLED = False
 # --- newscrawl's own settings ------------------------------------------------------------
 # Where records are stored: sqlite:///relative/path, sqlite:////absolute/path, or
 # postgresql://user:password@host:port/db (newscrawl.storage). Empty turns the store off
-# (the feed still works).
-STORE_URL = "sqlite:///newscrawl.db"
+# (the feed still works). A STORE_URL environment variable replaces this default, and
+# -s STORE_URL=... wins over both (newscrawl.environment).
+STORE_URL = environment_setting("STORE_URL", "sqlite:///newscrawl.db")
 # Records per store transaction: larger is faster, a crash loses at most one batch.
 STORE_BATCH_SIZE = 100
 # Serve requests from a folder of saved pages instead of the network
@@ -105,7 +107,8 @@ RETRY_BACKOFF_MAX = 60.0
 # --- a fleet of workers (newscrawl.fleet) ------------------------------------------------
 # Set REDIS_URL (redis://host:6379/0) to make a crawl a fleet worker: one shared frontier in
 # Redis (scrapy-redis), requests leased until done, one store for all (use PostgreSQL).
-REDIS_URL = None
+# A REDIS_URL environment variable replaces this default; -s wins over both.
+REDIS_URL = environment_setting("REDIS_URL")
 # Seconds with nothing to do fleet-wide before a worker stops.
 FLEET_IDLE_TIMEOUT = 60
 # A worker silent this long (killed, its machine gone) has its requests given to others.
