@@ -108,6 +108,16 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER articles_seq BEFORE INSERT ON articles
         FOR EACH ROW EXECUTE FUNCTION newscrawl_articles_seq();
     """,
+    # 2: WARC files read to their end (newscrawl.storage.archives).
+    f"""
+    CREATE TABLE warc_files (
+        name         TEXT PRIMARY KEY,
+        size         BIGINT NOT NULL,
+        records      BIGINT NOT NULL,
+        torn         INTEGER NOT NULL DEFAULT 0,
+        finished_at  TEXT NOT NULL DEFAULT {_NOW}
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
