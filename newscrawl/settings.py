@@ -150,6 +150,9 @@ ADDONS = {
 DOWNLOADER_MIDDLEWARES = {
     # Outermost: sees each request's final outcome, after retries and redirects.
     "newscrawl.downloadermiddlewares.failures.FailureStatsMiddleware": 10,
+    # The warc spider's requests carry their archived response: answered here, before
+    # anything that could send a request (inert for every other request).
+    "newscrawl.downloadermiddlewares.replay.ArchiveReplayMiddleware": 20,
     # Before robots.txt (100), so not even a robots.txt request leaves for them.
     "newscrawl.downloadermiddlewares.guard.AddressGuardMiddleware": 40,
     "newscrawl.downloadermiddlewares.guard.ScopeGuardMiddleware": 45,

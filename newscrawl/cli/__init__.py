@@ -2,7 +2,8 @@
 
 One module per sub-command: :mod:`.extract` (extraction on saved pages), :mod:`.dedup`
 (near-duplicates of a feed), :mod:`.export` (records out of the store), :mod:`.fleet`
-(``enqueue`` and ``fleet``, for a fleet of workers).
+(``enqueue`` and ``fleet``, for a fleet of workers), :mod:`.replay` (archived pages
+re-extracted) and :mod:`.ccnews` (Common Crawl's news archive).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newscrawl.cli import dedup, export, extract, fleet
+from newscrawl.cli import ccnews, dedup, export, extract, fleet, replay
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_parser(commands)
     export.add_parser(commands)
     fleet.add_parsers(commands)
+    replay.add_parser(commands)
+    ccnews.add_parser(commands)
     return parser
 
 
