@@ -15,8 +15,12 @@ def add_parsers(commands: Any) -> None:
     enqueue = commands.add_parser(
         "enqueue", help="push start URLs for a fleet of workers (REDIS_URL, newscrawl.fleet)"
     )
-    enqueue.add_argument("spider", help="the spider the workers run (scrapy list)")
-    enqueue.add_argument("urls", nargs="+", metavar="URL", help="listing pages to start from")
+    enqueue.add_argument(
+        "spider", help="the spider the workers run (scrapy list), or ccnews for WARC files"
+    )
+    enqueue.add_argument(
+        "urls", nargs="+", metavar="URL", help="listing pages to start from (ccnews: file paths)"
+    )
     enqueue.add_argument("--redis", help="REDIS_URL (default: the project's)")
     enqueue.set_defaults(handler=cmd_enqueue)
     status = commands.add_parser("fleet", help="show a fleet's queue, workers and leases")
@@ -44,6 +48,11 @@ def _fleet_redis(args: argparse.Namespace) -> Any:
 def cmd_enqueue(args: argparse.Namespace, out: TextIO) -> int:
     import redis
 
+    if args.spider == "ccnews":  # WARC file paths for ccnews workers, not start URLs
+        from newscrawl.cli.ccnews import cmd_enqueue_files
+
+        return cmd_enqueue_files(args, out)
+
     from newscrawl.fleet.queue import enqueue
 
     bad = [url for url in args.urls if not url.startswith(("http://", "https://"))]
@@ -60,6 +69,11 @@ def cmd_enqueue(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_fleet(args: argparse.Namespace, out: TextIO) -> int:
     import redis
+
+    if args.spider == "ccnews":
+        from newscrawl.cli.ccnews import cmd_files_status
+
+        return cmd_files_status(args, out)
 
     from newscrawl.fleet.queue import fleet_status
 
