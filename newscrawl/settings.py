@@ -113,6 +113,8 @@ WARC_MIRROR = False
 # Bodies are archived whole up to DOWNLOAD_MAXSIZE; a positive value stops a download at
 # that many bytes and archives its start with WARC-Truncated: length (not extracted).
 WARC_MAX_BODY = 0
+# Build and write records in a thread beside the reactor (gzip and SHA-1 release the GIL).
+WARC_THREAD = True
 # File names are PREFIX-SPIDER-TIMESTAMP-SERIAL-HOST-PID.warc.gz; OPERATOR goes in warcinfo.
 WARC_PREFIX = "newscrawl"
 WARC_OPERATOR = None

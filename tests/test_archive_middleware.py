@@ -58,8 +58,9 @@ def test_without_warc_dir_the_middleware_is_off() -> None:
         ArchiveMiddleware.from_crawler(get_crawler(settings_dict={"WARC_DIR": None}))
 
 
-def test_a_fetch_is_a_response_with_its_context(tmp_path: Path) -> None:
-    mw, crawler = middleware(tmp_path)
+@pytest.mark.parametrize("thread", [True, False])
+def test_a_fetch_is_a_response_with_its_context(tmp_path: Path, thread: bool) -> None:
+    mw, crawler = middleware(tmp_path, WARC_THREAD=thread)
     response = page()
     assert mw.process_response(response.request, response) is response
     mw.spider_closed()
@@ -110,9 +111,10 @@ def test_mirror_reads_are_resources_and_only_when_asked(tmp_path: Path, asked: b
     assert crawler.stats.get_value("newscrawl/warc/resource") == 1
 
 
-def test_a_failing_disk_is_counted_and_logged_once(tmp_path: Path, caplog) -> None:
+@pytest.mark.parametrize("thread", [True, False])
+def test_a_failing_disk_is_counted_and_logged_once(tmp_path: Path, caplog, thread: bool) -> None:
     folder = tmp_path / "warc"
-    mw, crawler = middleware(folder)
+    mw, crawler = middleware(folder, WARC_THREAD=thread)
     folder.rmdir()  # the first write finds no folder to open its file in
     caplog.set_level(logging.ERROR)
     for _ in range(3):

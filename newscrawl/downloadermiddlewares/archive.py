@@ -30,6 +30,11 @@
   article in, used when the page prints none). Written only when there is something to
   say.
 
+Records are built (gzip, digests) and written by a thread of their own
+(:mod:`newscrawl.archive.background`, ``WARC_THREAD``, on by default): the reactor only
+copies Scrapy's values out. A ``kill -9`` can lose the few fetches still queued for it
+(at most 32), never a record half written.
+
 At start-up the ``.open`` files that a killed crawl of this host left in ``WARC_DIR`` are
 finished (:func:`newscrawl.archive.recover.recover`: a torn last record cut off, then the
 final name). Each file's ``warcinfo`` record names the run (``isPartOf``), the spider,
@@ -51,6 +56,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
 from scrapy.http import Response
 
 from newscrawl.archive import Exchange, WarcWriter, header_pairs
+from newscrawl.archive.background import BackgroundWriter
 from newscrawl.archive.recover import orphans, recover
 
 logger = logging.getLogger(__name__)
@@ -79,7 +85,7 @@ class ArchiveMiddleware:
             f"newscrawl:{spider}:{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}:{uuid.uuid4().hex[:8]}"
         )
         self._recover(directory)
-        self.writer = WarcWriter(
+        writer = WarcWriter(
             directory,
             prefix=f"{settings.get('WARC_PREFIX') or 'newscrawl'}-{spider}",
             max_size=settings.getint("WARC_MAX_SIZE", 1 << 30),
@@ -93,7 +99,13 @@ class ArchiveMiddleware:
                 "operator": settings.get("WARC_OPERATOR") or "",
             },
         )
+        # Records built and written beside the reactor (newscrawl.archive.background),
+        # or in it (WARC_THREAD off: errors then surface in process_response).
+        self.writer: WarcWriter | BackgroundWriter = (
+            BackgroundWriter(writer) if settings.getbool("WARC_THREAD", True) else writer
+        )
         self._failed = False
+        self._errors_seen = 0
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         if self.max_body > 0:
             crawler.signals.connect(self.bytes_received, signal=signals.bytes_received)
@@ -131,8 +143,9 @@ class ArchiveMiddleware:
                     self._write_mirror_read(request, response)
             else:
                 self._write_fetch(request, response)
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             self._write_failed(response.url, exc)
+        self._sync_errors()
         if request.meta.get(CUT_META) and "download_stopped" in flags:
             # Archived cut; not a page to extract, as DOWNLOAD_MAXSIZE would have dropped it.
             self.stats.inc_value(f"{STATS}/cut")
@@ -161,6 +174,8 @@ class ArchiveMiddleware:
             self.writer.close()
         except OSError as exc:
             self._write_failed("(closing the file)", exc)
+        self._sync_errors()
+        self.stats.set_value(f"{STATS}/bytes", self.writer.bytes_written)
         self.stats.set_value(f"{STATS}/files", len(self.writer.files))
         if self.writer.files:
             logger.info(
@@ -190,12 +205,12 @@ class ArchiveMiddleware:
             protocol=response.protocol,
             ip_address=str(response.ip_address) if response.ip_address else None,
             truncated=truncated,
+            date=dt.datetime.now(dt.UTC),  # now, not when the writer thread gets to it
         )
         self.writer.write_exchange(exchange, metadata=context_fields(request))
         self.stats.inc_value(f"{STATS}/response")
         if truncated:
             self.stats.inc_value(f"{STATS}/truncated/{truncated}")
-        self.stats.set_value(f"{STATS}/bytes", self.writer.bytes_written)
 
     def _write_mirror_read(self, request: Request, response: Response) -> None:
         kind = response.headers.get("Content-Type", b"application/octet-stream")
@@ -203,12 +218,20 @@ class ArchiveMiddleware:
             response.url,
             response.body,
             content_type=kind.decode("latin-1"),
+            date=dt.datetime.now(dt.UTC),
             metadata=context_fields(request),
         )
         self.stats.inc_value(f"{STATS}/resource")
-        self.stats.set_value(f"{STATS}/bytes", self.writer.bytes_written)
 
-    def _write_failed(self, url: str, exc: OSError) -> None:
+    def _sync_errors(self) -> None:
+        """Count the writer thread's failures (it logged the first one itself)."""
+        errors = getattr(self.writer, "errors", 0)
+        if errors > self._errors_seen:
+            self.stats.inc_value(f"{STATS}/write_error", errors - self._errors_seen)
+            self._errors_seen = errors
+            self._failed = True
+
+    def _write_failed(self, url: str, exc: Exception) -> None:
         self.stats.inc_value(f"{STATS}/write_error")
         if not self._failed:  # a full disk fails every write: one line, the count in stats
             self._failed = True
