@@ -35,7 +35,8 @@ Which records become records
 Finished files, resuming
 ------------------------
 A file whose records have all been through the pipelines is recorded in the store
-(:mod:`newscrawl.storage.archives`), after its records; a later run skips it
+(:mod:`newscrawl.storage.archives`), after its records (the bookkeeping is
+:mod:`newscrawl.spiders.warcfiles`); a later run skips it
 (``newscrawl/warc/files/finished_before``). A killed run reads its unfinished file again,
 and the records it had stored are known URLs: it resumes where it stopped.
 
@@ -50,7 +51,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Any
 
 import scrapy
@@ -74,6 +74,7 @@ from newscrawl.extensions.store import CrawlStore
 from newscrawl.items import Rejection
 from newscrawl.profiles import profile_for
 from newscrawl.spiders.base import extract_or_reject
+from newscrawl.spiders.warcfiles import FileLedger, FileRun, LocalFiles
 from newscrawl.storage import StoreError
 from newscrawl.urls import canonicalize_url, site_of
 
@@ -84,35 +85,6 @@ FILE_META = "newscrawl_warc_file"
 FETCHED_META = "newscrawl_warc_fetched_at"
 SECTION_META = "newscrawl_warc_section"
 PAUSE_EVERY = 0.05  # seconds of reading without yielding to the reactor
-
-
-@dataclass
-class FileRun:
-    """One file being read: how many of its requests are still in the crawl."""
-
-    input: WarcInput
-    size: int = 0
-    pending: int = 0
-    records: int = 0
-    read: bool = False  # every record read (requests made)
-    torn: bool = False
-    done: bool = False
-
-
-class LocalFiles:
-    """The files named on the command line, in order (see :mod:`newscrawl.archive.inputs`)."""
-
-    def __init__(self, inputs: list[WarcInput]) -> None:
-        self.inputs = list(inputs)
-
-    async def next_input(self) -> WarcInput | None:
-        return self.inputs.pop(0) if self.inputs else None
-
-    def finished(self, item: WarcInput) -> None:
-        """Nothing to acknowledge: the store records finished files."""
-
-    def close(self) -> None:
-        pass
 
 
 async def _pause(seconds: float = 0) -> None:
@@ -175,7 +147,6 @@ class WarcSpider(scrapy.Spider):
         self.sites = frozenset(site_of(f"https://{s.lower()}/") for s in _split(sites))
         self.since, self.until = _day(since, "since"), _day(until, "until")
         self.max_download = max_download
-        self.runs: list[FileRun] = []
 
     def _connect(self) -> None:
         """Called when the crawl starts, after the item pipelines connected theirs, so
@@ -185,7 +156,7 @@ class WarcSpider(scrapy.Spider):
         connect = self.crawler.signals.connect
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             connect(self._item_done, signal=signal)
-        connect(self._idle, signal=signals.spider_idle)
+        connect(self.ledger.idle, signal=signals.spider_idle)
         connect(self._closed, signal=signals.spider_closed)
 
     # -- the store ---------------------------------------------------------------------
@@ -208,9 +179,10 @@ class WarcSpider(scrapy.Spider):
         return site in self.sites or any(site.endswith("." + s) for s in self.sites)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self._connect()
         if callable(self.source):
             self.source = self.source(self.settings)
+        self.ledger = FileLedger(self.crawler, self.source)
+        self._connect()
         folder = scratch_folder()
         try:
             while (item := await self.source.next_input()) is not None:
@@ -237,8 +209,7 @@ class WarcSpider(scrapy.Spider):
             except OSError as exc:
                 self._unreadable(item, f"not downloaded: {exc}")
                 return
-        run = FileRun(item)
-        self.runs.append(run)
+        run = self.ledger.opened(item)
         reader = WarcReader(url_filter=self.keep_url)
         paused = time.monotonic()
         try:
@@ -260,9 +231,8 @@ class WarcSpider(scrapy.Spider):
             if item.url:
                 path.unlink(missing_ok=True)
         self._read_stats(reader)
-        run.read, run.records, run.torn = True, reader.stats.records, bool(reader.stats.torn)
         self._count("files/read")
-        self._maybe_finished(run)
+        self.ledger.read(run, records=reader.stats.records, torn=bool(reader.stats.torn))
 
     def _unreadable(self, item: WarcInput, why: str) -> None:
         """A file that cannot be read (or downloaded) is counted and given up: retrying
@@ -324,10 +294,10 @@ class WarcSpider(scrapy.Spider):
         try:
             output = await self._extract(response)
         except BaseException:
-            self._one_done(run)
+            self.ledger.one_done(run)
             raise
-        if not output:
-            self._one_done(run)
+        if not output:  # no item: nothing more will happen to this request
+            self.ledger.one_done(run)
         return output
 
     async def _extract(self, response: Response) -> list[Any]:
@@ -378,39 +348,11 @@ class WarcSpider(scrapy.Spider):
 
     def _item_done(self, item: Any, response: Response | None = None, **kwargs: Any) -> None:
         if response is not None:
-            self._one_done(response.meta.get(FILE_META))
+            self.ledger.one_done(response.meta.get(FILE_META))
 
     def _request_failed(self, failure: Any) -> None:
         request = getattr(failure, "request", None)
-        self._one_done(request.meta.get(FILE_META) if request is not None else None)
-
-    def _one_done(self, run: FileRun | None) -> None:
-        if run is None:
-            return
-        run.pending -= 1
-        self._maybe_finished(run)
-
-    def _maybe_finished(self, run: FileRun) -> None:
-        if run.done or not run.read or run.pending > 0:
-            return
-        run.done = True
-        store = self.store
-        if store is not None:
-            try:
-                store.finish_file(run.input.name, size=run.size, records=run.records, torn=run.torn)
-                if store.per_item:  # a fleet worker: durable before the queue forgets it
-                    store.commit()
-            except StoreError as exc:
-                logger.error("WARC %s: not recorded as finished: %s", run.input.name, exc)
-                return
-        self._count("files/finished")
-        logger.info("WARC %s: %d records read", run.input.name, run.records)
-        self.source.finished(run.input)
-
-    def _idle(self) -> None:
-        for run in self.runs:  # before the pipelines close: the last batch holds them
-            self._maybe_finished(run)
-        self.runs = [run for run in self.runs if not run.done]
+        self.ledger.one_done(request.meta.get(FILE_META) if request is not None else None)
 
     def _closed(self) -> None:
         if not callable(self.source):
