@@ -32,8 +32,8 @@
 
 Records are built (gzip, digests) and written by a thread of their own
 (:mod:`newscrawl.archive.background`, ``WARC_THREAD``, on by default): the reactor only
-copies Scrapy's values out. A ``kill -9`` can lose the few fetches still queued for it
-(at most 32), never a record half written.
+copies Scrapy's values out. A ``kill -9`` can also lose the fetches still queued for it
+(at most 32), which were never in the file.
 
 At start-up the ``.open`` files that a killed crawl of this host left in ``WARC_DIR`` are
 finished (:func:`newscrawl.archive.recover.recover`: a torn last record cut off, then the
