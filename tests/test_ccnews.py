@@ -327,10 +327,10 @@ def test_an_older_sqlite_store_gains_the_table(tmp_path: Path) -> None:
 
     path = tmp_path / "old.db"
     open_store(f"sqlite:///{path}").close()
-    with sqlite3.connect(path) as con:  # as a version-2 store left it
+    with sqlite3.connect(path) as con:  # as a version-3 store left it
         con.execute("DROP TABLE warc_files")
-        con.execute("PRAGMA user_version=2")
+        con.execute("PRAGMA user_version=3")
     store = open_store(f"sqlite:///{path}")
-    assert store._one("PRAGMA user_version")[0] == SCHEMA_VERSION == 3
+    assert store._one("PRAGMA user_version")[0] == SCHEMA_VERSION == 4
     assert not store.file_finished("x.warc.gz") and store.finished_files() == []
     store.close()

@@ -2,8 +2,9 @@
 
 One module per sub-command: :mod:`.extract` (extraction on saved pages), :mod:`.dedup`
 (near-duplicates of a feed), :mod:`.export` (records out of the store), :mod:`.fleet`
-(``enqueue`` and ``fleet``, for a fleet of workers), :mod:`.replay` (archived pages
-re-extracted) and :mod:`.ccnews` (Common Crawl's news archive).
+(``enqueue`` and ``fleet``, for a fleet of workers), :mod:`.report` (the crawl's history
+as a page of charts), :mod:`.replay` (archived pages re-extracted) and :mod:`.ccnews`
+(Common Crawl's news archive).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newscrawl.cli import ccnews, dedup, export, extract, fleet, replay
+from newscrawl.cli import ccnews, dedup, export, extract, fleet, replay, report
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_parser(commands)
     export.add_parser(commands)
     fleet.add_parsers(commands)
+    report.add_parser(commands)
     replay.add_parser(commands)
     ccnews.add_parser(commands)
     return parser
