@@ -174,6 +174,63 @@ def test_a_better_copy_found_later_takes_the_place_and_is_exported_again(
     assert [p["url"] for p in again["also_at"]] == again["aliases"]
 
 
+def as_left_by_the_previous_schema(store_url: str) -> None:
+    """Take back the alias fingerprints and ``feed_marks`` (the last schema step): the store
+    as the newscrawl before them left it."""
+    if store_url.startswith("sqlite:"):
+        import sqlite3
+
+        with sqlite3.connect(store_url.removeprefix("sqlite:///")) as db:
+            db.execute("DROP INDEX aliases_by_fingerprint")
+            db.execute("ALTER TABLE aliases DROP COLUMN fingerprint")
+            db.execute("DROP TABLE feed_marks")
+            db.execute("PRAGMA user_version=4")
+        return
+    import psycopg
+
+    from newscrawl.storage.postgres import SCHEMA_VERSION
+
+    with psycopg.connect(store_url, autocommit=True) as db:
+        db.execute("ALTER TABLE aliases DROP COLUMN fingerprint")
+        db.execute("DROP TABLE feed_marks")
+        db.execute("DELETE FROM newscrawl_schema WHERE version = %s", (SCHEMA_VERSION,))
+
+
+def test_a_store_of_the_previous_schema_gains_fingerprints_and_keeps_its_aliases(
+    store_url: str,
+) -> None:
+    """An alias stored before aliases had fingerprints (NULL after the upgrade) keeps its
+    reason, and a better copy still takes the story's place."""
+    first = Chain(store_url)
+    assert isinstance(first.feed(COPIES[1]), ArticleItem)
+    assert isinstance(first.feed(COPIES[3]), DuplicateItem)
+    first.close()
+    as_left_by_the_previous_schema(store_url)
+    store = open_store(store_url)
+    if store_url.startswith("sqlite:"):
+        from newscrawl.storage.sqlite import SCHEMA_VERSION
+
+        assert store._one("PRAGMA user_version")[0] == SCHEMA_VERSION
+    else:
+        from newscrawl.storage.postgres import SCHEMA_VERSION
+
+        assert store.schema_version() == SCHEMA_VERSION
+    assert store._all("SELECT alias, reason, fingerprint FROM aliases") == [
+        ("https://a.example/story", "near_duplicate", None)
+    ]
+    assert store.feed_mark("nowhere") is None  # the table is back
+    store.close()
+    later = Chain(store_url)
+    assert isinstance(later.feed(COPIES[0]), CanonicalReplaced)
+    later.close()
+    (record,) = [r for _, r in store_snapshot(store_url)["articles"].values()]
+    assert record["url"] == "https://d.example/2024/story"
+    assert [p["url"] for p in record["also_at"]] == [
+        "https://a.example/story",
+        "https://b.example/story",
+    ]
+
+
 # -- crawls of the mirror in other orders ---------------------------------------------------
 
 

@@ -53,12 +53,15 @@ class CrawlStore:
         fleet = bool(settings.get("REDIS_URL"))
         self.store.per_item = settings.getbool("STORE_COMMIT_EACH_ITEM", fleet)
         self.store.item_batches = True  # an item's writes are committed together
+        # Shared by processes that are one crawl together: fleet workers, and the worker
+        # processes of ``newscrawl ccnews --processes N`` (which set it).
+        shared = settings.getbool("STORE_LOCK_SHARED", fleet)
         owner = (
             f"pid {os.getpid()} on {socket.gethostname()}, spider {crawler.spidercls.name},"
             f" since {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}"
         )
         try:
-            self.store.lock(owner, shared=fleet)
+            self.store.lock(owner, shared=shared)
         except StoreLocked as exc:
             logger.error("Not crawling: %s", exc)
             crawler.stats.set_value("newscrawl/store_busy", str(exc))
