@@ -4,6 +4,8 @@ Polite by default: robots.txt obeyed, AutoThrottle on, one request at a time per
 a User-Agent that says who is crawling and where to read about it.
 """
 
+import os
+
 from newscrawl.items import ARTICLE_FIELDS
 
 BOT_NAME = "newscrawl"
@@ -34,7 +36,9 @@ TELNETCONSOLE_ENABLED = False
 # Where records are stored: sqlite:///relative/path, sqlite:////absolute/path, or
 # postgresql://user:password@host:port/db (newscrawl.storage). Empty turns the store off
 # (the feed still works).
-STORE_URL = "sqlite:///newscrawl.db"
+# NEWSCRAWL_STORE_URL in the environment is the default when set: a password in it stays
+# out of command lines (ps) and shell histories (SECURITY.md, "Credentials").
+STORE_URL = os.environ.get("NEWSCRAWL_STORE_URL") or "sqlite:///newscrawl.db"
 # Records per store transaction: larger is faster, a crash loses at most one batch.
 STORE_BATCH_SIZE = 100
 # Serve requests from a folder of saved pages instead of the network
@@ -101,7 +105,10 @@ RETRY_BACKOFF_MAX = 60.0
 # --- a fleet of workers (newscrawl.fleet) ------------------------------------------------
 # Set REDIS_URL (redis://host:6379/0) to make a crawl a fleet worker: one shared frontier in
 # Redis (scrapy-redis), requests leased until done, one store for all (use PostgreSQL).
-REDIS_URL = None
+REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL") or None  # as NEWSCRAWL_STORE_URL
+# Whoever can write to the fleet's Redis decides what every worker fetches: a worker
+# refuses a REDIS_URL without a password unless this is set (SECURITY.md, "The fleet").
+FLEET_ALLOW_UNAUTHENTICATED_REDIS = False
 # Seconds with nothing to do fleet-wide before a worker stops.
 FLEET_IDLE_TIMEOUT = 60
 # A worker silent this long (killed, its machine gone) has its requests given to others.

@@ -44,11 +44,11 @@ def _fleet_redis(args: argparse.Namespace) -> Any:
 def cmd_enqueue(args: argparse.Namespace, out: TextIO) -> int:
     import redis
 
-    from newscrawl.fleet.queue import enqueue
+    from newscrawl.fleet.queue import enqueue, start_url_problem
 
-    bad = [url for url in args.urls if not url.startswith(("http://", "https://"))]
-    if bad:
-        raise SystemExit(f"newscrawl enqueue: not an http(s) URL: {bad[0]}")
+    for url in args.urls:  # the rules every link obeys: checked before anything is sent
+        if problem := start_url_problem(url):
+            raise SystemExit(f"newscrawl enqueue: {problem}: {url[:200]}")
     try:
         count = enqueue(_fleet_redis(args), args.spider, args.urls)
     except redis.RedisError as exc:
