@@ -98,6 +98,12 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # (DOWNLOAD_MAXSIZE above also caps decompression, so a gzip bomb stops there).
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# Scrapy's caching resolver, checking each answer against the address guard of the crawl
+# (newscrawl.resolver); without ADDRESS_GUARD_DNS it is Scrapy's resolver exactly.
+TWISTED_DNS_RESOLVER = "newscrawl.resolver.GuardedResolver"
+# Resolve host names before requesting and refuse internal answers (on for the news
+# spider, which follows links on sites nobody vetted; see its custom_settings).
+ADDRESS_GUARD_DNS = False
 # Retry waits: BASE * 2**(attempt-1) seconds, or Retry-After if longer, never over MAX.
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
