@@ -24,20 +24,21 @@ _PARAM = re.compile(r"(?P<key>[^?&;=#\s'\"]+)=(?P<value>[^&;#\s'\"]*)")
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.I)
 
 
-def _split(url: str) -> tuple[str, str, str, str]:
-    """(scheme and ``//``, user information, rest of the authority, path and beyond),
-    cut by hand: a URL with a secret may be malformed, and must be redacted all the same."""
+def _split(url: str) -> tuple[str, str, str]:
+    """(scheme and ``//``, user information with its ``@``, the rest), cut by hand: a URL
+    with a secret may be malformed, and must be redacted all the same. The user
+    information ends at the last ``@`` before the query, not at the first ``/``: a
+    password may hold a ``/`` its writer forgot to escape."""
     head, sep, tail = url.partition("://")
     if not sep:
-        return "", "", "", url
+        return "", "", url
     end = len(tail)
-    for mark in "/?#":
+    for mark in "?#":
         found = tail.find(mark)
         if found != -1:
             end = min(end, found)
-    authority, rest = tail[:end], tail[end:]
-    userinfo, at, host = authority.rpartition("@")
-    return head + sep, userinfo + at, host, rest
+    userinfo, at, rest = tail[:end].rpartition("@")
+    return head + sep, userinfo + at, rest + tail[end:]
 
 
 def redact_url(url: str) -> str:
@@ -46,10 +47,10 @@ def redact_url(url: str) -> str:
     ``postgresql://newscrawl:s3cret@db:5432/news?password=x&sslmode=require`` ->
     ``postgresql://newscrawl:***@db:5432/news?password=***&sslmode=require``.
     """
-    scheme, userinfo, host, rest = _split(url)
+    scheme, userinfo, rest = _split(url)
     if ":" in userinfo:
         userinfo = userinfo.split(":", 1)[0] + ":" + MASK + "@"
-    return scheme + userinfo + host + _PARAM.sub(_mask_param, rest)
+    return scheme + userinfo + _PARAM.sub(_mask_param, rest)
 
 
 def _mask_param(match: re.Match[str]) -> str:
@@ -60,7 +61,7 @@ def _mask_param(match: re.Match[str]) -> str:
 
 def secrets_of(url: str) -> set[str]:
     """The secret strings of ``url``, as written and percent-decoded."""
-    _, userinfo, _, rest = _split(url)
+    _, userinfo, rest = _split(url)
     found = set()
     if ":" in userinfo:
         found.add(userinfo[:-1].split(":", 1)[1])
