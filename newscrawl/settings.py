@@ -104,6 +104,11 @@ TWISTED_DNS_RESOLVER = "newscrawl.resolver.GuardedResolver"
 # Resolve host names before requesting and refuse internal answers (on for the news
 # spider, which follows links on sites nobody vetted; see its custom_settings).
 ADDRESS_GUARD_DNS = False
+# Feeds and sitemaps (newscrawl.spiders.discovery): entries read from one listing (the
+# sitemap protocol's own limit is 50,000), and listings requested in one run; what is over
+# is counted and logged once. A compressed listing is read up to DOWNLOAD_MAXSIZE bytes.
+LISTING_MAX_ENTRIES = 50_000
+LISTING_MAX_PER_RUN = 1_000
 # Retry waits: BASE * 2**(attempt-1) seconds, or Retry-After if longer, never over MAX.
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
