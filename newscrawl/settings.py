@@ -134,6 +134,12 @@ FLEET_TICK = 0.5
 EXTRACTION_WORKERS = 1
 # The function a worker runs on each page (newscrawl.extract.worker.Job -> Extraction).
 EXTRACTION_FUNCTION = "newscrawl.extract.worker.extract_job"
+# Per page, in a worker: seconds of CPU time (or six times that of wall-clock time) and bytes
+# of memory past the worker's size at start. A page over either is rejected
+# (extraction_timeout, extraction_memory) and the worker replaced; the crawl goes on. With
+# EXTRACTION_WORKERS=0 neither applies (newscrawl.extensions.pool).
+EXTRACTION_TIMEOUT = 5.0
+EXTRACTION_MEMORY_LIMIT = 1024 * 1024 * 1024
 
 
 # --- the crawl's components, one ordered dict per kind -----------------------------------
