@@ -253,3 +253,24 @@ def test_a_crawl_reads_a_huge_sitemap_within_its_caps(tmp_path: Path) -> None:
     assert 50 + stat("entries_over_cap") == complete
     assert result.stderr.count("Listing cap reached") == 2  # once per cap
     assert "Traceback" not in result.stderr
+
+
+def test_listings_past_the_run_cap_are_counted_not_requested() -> None:
+    """A sitemap index naming 30 sitemaps, with LISTING_MAX_PER_RUN 5: five are read."""
+    from scrapy.http import XmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.smn import SpaceWarSpider
+
+    crawler = get_crawler(SpaceWarSpider, {"LISTING_MAX_PER_RUN": 5})
+    spider = SpaceWarSpider.from_crawler(crawler)
+    rows = "".join(
+        f"<sitemap><loc>https://www.spacewar.com/sitemap-{n}.xml</loc></sitemap>" for n in range(30)
+    )
+    index = f"<sitemapindex>{rows}</sitemapindex>".encode()
+    url = "https://www.spacewar.com/sitemap_index.xml"
+    requested = list(spider.parse_sitemap(XmlResponse(url, body=index)))
+    assert [r.url for r in requested] == [
+        f"https://www.spacewar.com/sitemap-{n}.xml" for n in range(5)
+    ]
+    assert crawler.stats.get_value("newscrawl/discovery/listings_over_cap") == 25
