@@ -274,3 +274,24 @@ def test_listings_past_the_run_cap_are_counted_not_requested() -> None:
         f"https://www.spacewar.com/sitemap-{n}.xml" for n in range(5)
     ]
     assert crawler.stats.get_value("newscrawl/discovery/listings_over_cap") == 25
+
+
+def test_listings_expand_no_entity_and_read_no_file() -> None:
+    """The listing parser is an XML parser (SECURITY.md says how it is hardened): internal
+    entities stay unexpanded, external ones are never read."""
+    from tests.support.faultsite import LOL
+
+    with pytest.raises(ListingError):  # libxml2 refuses the billion laughs outright
+        parse_sitemap(LOL, "http://faults.invalid/")
+    small = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b"<urlset><url><loc>http://faults.invalid/&b;</loc></url></urlset>"
+    )
+    assert all("lol" not in entry.url for entry in parse_sitemap(small, "https://x/").entries)
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b"<rss><channel><item><title>&xxe;</title><link>http://faults.invalid/a/</link>"
+        b"</item></channel></rss>"
+    )
+    (entry,) = parse_feed(xxe, "https://x/").entries
+    assert entry.url == "http://faults.invalid/a/" and "root" not in (entry.title or "")
