@@ -157,7 +157,8 @@ def test_the_resolver_checks_its_answers_against_the_crawl() -> None:
     class Probe(Spider):
         name = "probe"
 
-    hosts = {"news.test": "127.0.0.1", "www.news.test": "10.1.2.3", "public.test": "93.184.216.34"}
+    hosts = {"news.test": "127.0.0.1", "www.news.test": "10.1.2.3", "public.test": "93.184.216.34",
+             "rebound.test": "127.0.0.1"}  # fmt: skip
     outcomes = {}
     for check in (True, False):
         settings = {"ADDRESS_GUARD_DNS": check, "TEST_DNS_HOSTS": hosts,
@@ -166,14 +167,19 @@ def test_the_resolver_checks_its_answers_against_the_crawl() -> None:
         crawler.spider = crawler._create_spider()
         crawler._engine = crawler._create_engine()
         guard = crawler.get_downloader_middleware(AddressGuardMiddleware)
-        guard.request_scheduled(Request("http://news.test:8000/", meta={"is_start_request": True}))
+        for start in ("http://news.test:8000/", "https://rebound.test/"):
+            guard.request_scheduled(Request(start, meta={"is_start_request": True}))
+        # rebound.test first answered a public address (the guard saw it): a private one
+        # now is rebinding. news.test answered 127.0.0.1 from the start: the user's choice.
+        assert not guard.refuses_answer("rebound.test", "93.184.216.34")
         process = SimpleNamespace(settings=crawler.settings, crawlers={crawler})
         resolver = TableResolver.from_crawler(process, reactor)
         answers: list = []
-        for name in ("www.news.test", "news.test", "public.test"):
+        for name in ("www.news.test", "news.test", "public.test", "rebound.test"):
             resolver.getHostByName(name).addBoth(answers.append)
         outcomes[check] = answers
-    refused, start, public = outcomes[True]
+    refused, start, public, rebound = outcomes[True]
     assert isinstance(refused, Failure) and refused.check(PrivateAnswer)
     assert (start, public) == ("127.0.0.1", "93.184.216.34")
-    assert outcomes[False] == ["10.1.2.3", "127.0.0.1", "93.184.216.34"]
+    assert isinstance(rebound, Failure) and rebound.check(PrivateAnswer)
+    assert outcomes[False] == ["10.1.2.3", "127.0.0.1", "93.184.216.34", "127.0.0.1"]

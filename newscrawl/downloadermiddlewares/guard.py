@@ -123,6 +123,8 @@ class AddressGuardMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.start_origins: set[tuple[str, int | None]] = set()
+        # Whether a start host's first answer was internal: only then may it be later.
+        self.first_answers: dict[str, bool] = {}
         settings = crawler.settings
         self.check_dns = settings.getbool("ADDRESS_GUARD_DNS") and not settings.get("MIRROR_DIR")
         self.proxies = getproxies() if settings.getbool("HTTPPROXY_ENABLED") else {}
@@ -146,10 +148,9 @@ class AddressGuardMiddleware:
         parts = urlparse_cached(request)
         if parts.scheme.lower() not in ALLOWED_SCHEMES:
             self._refuse(request, "scheme")
-        if origin(request.url) in self.start_origins:
-            return None
+        start = origin(request.url) in self.start_origins
         host = (parts.hostname or "").lower().rstrip(".")
-        if is_internal_host(host):
+        if not start and is_internal_host(host):
             self._refuse(request, "internal_address")
         if self.check_dns and host_address(host) is None and not self._proxied(request, host):
             await self._check_answer(request, host)
@@ -172,20 +173,26 @@ class AddressGuardMiddleware:
             self._refuse(request, "resolved_internal")
         except DNSLookupError:
             return  # the download fails the same way, and is counted as a DNS failure
-        address = host_address(str(answer))
-        if address is not None and is_internal_address(address):
+        if self.refuses_answer(host, str(answer)):
             self._refuse(request, "resolved_internal")
 
     def refuses_answer(self, name: str, answer: str) -> bool:
-        """For :class:`newscrawl.resolver.GuardedResolver`: True when this crawl must not
-        connect to ``answer`` for ``name`` (a start host or a proxy may be private)."""
+        """True when this crawl must not connect to ``answer`` for ``name`` (the
+        middleware's check, and :class:`newscrawl.resolver.GuardedResolver`'s).
+
+        A proxy may be private, and so may a start host, the user's choice, but only if
+        its first answer was: a public start host that answers a private address later
+        is rebinding, and refused like any other name.
+        """
         name = name.lower().rstrip(".")
         if not self.check_dns or name in self.trusted_names or host_address(name) is not None:
             return False
-        if name in self.start_hosts:
-            return False
         address = host_address(answer)
-        return address is not None and is_internal_address(address)
+        internal = address is not None and is_internal_address(address)
+        if name in self.start_hosts:
+            first_internal = self.first_answers.setdefault(name, internal)
+            return internal and not first_internal
+        return internal
 
     def _refuse(self, request: Request, kind: str) -> None:
         self.stats.inc_value("newscrawl/refused")
