@@ -31,8 +31,8 @@ Failures stay exact, because a worker answers its pages in the order it was sent
   no other page is touched.
 
 A page must not hold a worker, or the crawl waiting on it, for ever: trafilatura takes
-worse than linear time on pages with many inline links (a 665 KiB page of 16,000 links
-took 42 s, an 18 MiB one 189 s and 1.07 GiB). Two bounds, each costing that page only:
+worse than linear time on pages with many inline links (494 KiB of 12,000 links took
+21 s of CPU; an 18 MiB page, 189 s and 1.07 GiB). Two bounds, each costing that page only:
 
 - ``EXTRACTION_TIMEOUT`` (seconds, default 5): a worker that has spent that much CPU time
   on one page, or six times that in wall-clock time (a worker starved of CPU or stuck),
