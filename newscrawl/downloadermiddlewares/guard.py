@@ -158,8 +158,10 @@ class AddressGuardMiddleware:
 
     def _proxied(self, request: Request, host: str) -> bool:
         """The request goes through a proxy, which resolves the name (Scrapy's
-        ``HttpProxyMiddleware``: ``meta["proxy"]``, else the environment's proxies)."""
-        if request.meta.get("proxy"):
+        ``HttpProxyMiddleware``: ``meta["proxy"]``, else the environment's proxies), or
+        is answered by the mirror (``meta["mirror_dir"]`` of ``scrapy check`` contracts):
+        either way this process connects to no address of that name."""
+        if request.meta.get("proxy") or request.meta.get("mirror_dir"):
             return True
         scheme = urlparse_cached(request).scheme.lower()
         return scheme in self.proxies and not proxy_bypass(host)
