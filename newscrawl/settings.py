@@ -37,7 +37,7 @@ TELNETCONSOLE_ENABLED = False
 # postgresql://user:password@host:port/db (newscrawl.storage). Empty turns the store off
 # (the feed still works).
 # NEWSCRAWL_STORE_URL in the environment is the default when set: a password in it stays
-# out of command lines (ps) and shell histories (SECURITY.md, "Credentials").
+# out of command lines (ps) and shell histories (SECURITY.md, "Leaking credentials").
 STORE_URL = os.environ.get("NEWSCRAWL_STORE_URL") or "sqlite:///newscrawl.db"
 # Records per store transaction: larger is faster, a crash loses at most one batch.
 STORE_BATCH_SIZE = 100
@@ -61,6 +61,8 @@ NEARDUP_MAX_PER_KEY = 50
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
+# `-O articles.parquet`: Parquet with newscrawl's fixed schema (newscrawl.exporters).
+FEED_EXPORTERS = {"parquet": "newscrawl.exporters.ParquetItemExporter"}
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newscrawl.logformatter.DropLogFormatter"
@@ -75,6 +77,8 @@ INCREMENTAL_REFETCH = "never"
 # --- run report and monitors (newscrawl.extensions.report, newscrawl.monitors) -----------
 # Also write the run report as JSON to this file (unset: log and stats only).
 NEWSCRAWL_REPORT_FILE = None
+# Keep every run's report in the store (runs table; `newscrawl report` draws it).
+NEWSCRAWL_RUN_HISTORY = True
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CrawlHealthSuite"]
 # Floors: fewer extracted articles, or a lower share of articles with a field, fails the run.
@@ -118,7 +122,7 @@ RETRY_BACKOFF_MAX = 60.0
 # Redis (scrapy-redis), requests leased until done, one store for all (use PostgreSQL).
 REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL") or None  # as NEWSCRAWL_STORE_URL
 # Whoever can write to the fleet's Redis decides what every worker fetches: a worker
-# refuses a REDIS_URL without a password unless this is set (SECURITY.md, "The fleet").
+# refuses a REDIS_URL without a password unless this is set (README, "Security of a fleet").
 FLEET_ALLOW_UNAUTHENTICATED_REDIS = False
 # Seconds with nothing to do fleet-wide before a worker stops.
 FLEET_IDLE_TIMEOUT = 60
@@ -195,6 +199,8 @@ EXTENSIONS = {
     # Per-site run report in the log and stats; before the monitors, which read it when
     # the spider closes.
     "newscrawl.extensions.report.RunReport": 10,
+    # The run's report kept in the store's runs table at engine stop.
+    "newscrawl.extensions.history.RunHistory": 20,
     # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
     # each site's delay, re-applied after AutoThrottle adjusts it.
     "newscrawl.extensions.politeness.CrawlDelay": 100,

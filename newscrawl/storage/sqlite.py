@@ -7,8 +7,10 @@ produced no valid record, with the reason). Writes are batched into transactions
 is either wholly in the store or not at all, and a crash loses at most the open batch.
 
 The schema version is SQLite's ``user_version``: 1 is the base schema with the
-near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``. Every step is
-idempotent, so a store of any earlier version opens and is brought up to date.
+near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``, 3 adds the run
+history (``runs``, ``run_sites``) and an index on ``articles(stored_at, site)`` for the
+report's per-day counts. Every step is idempotent, so a store of any earlier version opens
+and is brought up to date.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from newscrawl.redact import redact_url
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -87,6 +89,35 @@ BEGIN
 END;
 """
 
+# Version 3: the run history (newscrawl.reporting), one row per crawl with its run report
+# as JSON; run_sites indexes which sites a run touched, for ``runs(site=...)``.
+_RUNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id              INTEGER PRIMARY KEY,
+    spider          TEXT,
+    started_at      TEXT,
+    finished_at     TEXT NOT NULL,
+    duration_s      REAL,
+    finish_reason   TEXT,
+    ok              INTEGER NOT NULL,
+    monitors_passed INTEGER NOT NULL,
+    pages           INTEGER NOT NULL,
+    stored          INTEGER NOT NULL,
+    duplicates      INTEGER NOT NULL,
+    rejected        INTEGER NOT NULL,
+    failures        INTEGER NOT NULL,
+    recorded_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    report          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_time ON runs(finished_at);
+CREATE TABLE IF NOT EXISTS run_sites (
+    site         TEXT NOT NULL,
+    run_id       INTEGER NOT NULL REFERENCES runs(id),
+    PRIMARY KEY (site, run_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS articles_by_stored ON articles(stored_at, site);
+"""
+
 
 def sqlite_path(store_url: str) -> Path:
     """``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` -> a path."""
@@ -134,6 +165,7 @@ class Store(BaseStore):
             self.db.executescript(_SCHEMA)
             self.db.executescript(_NEARDUP_SCHEMA)
             _add_incremental_schema(self.db)
+            self.db.executescript(_RUNS_SCHEMA)
             # Writing user_version needs the write lock even when unchanged: skip it, so a
             # reader (``newscrawl export``) can open the store while a crawl holds a batch.
             if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
