@@ -236,3 +236,15 @@ def test_export_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask, "the exported file's mode follows the umask"
+
+
+def test_report_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
+    """``newscrawl report --html/--json`` wrote ``.NAME.PID.tmp`` the same way."""
+    from newscrawl.cli.report import _write_atomically
+
+    victim = tmp_path / "victim.conf"
+    victim.write_text("precious\n")
+    (tmp_path / f".report.html.{os.getpid()}.tmp").symlink_to(victim)
+    _write_atomically(tmp_path / "report.html", "<html>report</html>")
+    assert victim.read_text() == "precious\n"
+    assert (tmp_path / "report.html").read_text() == "<html>report</html>"

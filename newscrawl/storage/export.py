@@ -142,7 +142,7 @@ def export(
             store.advance_cursor(cursor, upto)
         return count
     output = output.resolve()
-    temporary, sink = _create_beside(output)
+    temporary, sink = create_beside(output)
     try:
         with sink:
             count = write(records, sink)
@@ -158,7 +158,7 @@ def export(
     return count
 
 
-def _create_beside(output: Path) -> tuple[Path, BinaryIO]:
+def create_beside(output: Path) -> tuple[Path, BinaryIO]:
     """A new temporary file beside ``output``: a random name, created exclusively.
 
     A predictable name (``.NAME.PID.tmp``) in a folder others can write would let them
