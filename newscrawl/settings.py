@@ -103,6 +103,10 @@ REDIRECT_MAX_TIMES = 5
 # Retry waits: BASE * 2**(attempt-1) seconds, or Retry-After if longer, never over MAX.
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
+# A page lost after its retries is logged once, with its failure's kind: by the failures
+# middleware ("Download failed (timeout): URL") or Scrapy's "Ignoring response <503 ...>";
+# Scrapy's own "Gave up retrying" would say it a second time, as an ERROR.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 
 # --- web archiving (newscrawl.downloadermiddlewares.archive, newscrawl.archive) --------
 # Write every fetch to WARC 1.1 files in this folder (unset: no archive).
