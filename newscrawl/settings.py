@@ -77,6 +77,9 @@ INCREMENTAL_REFETCH = "never"
 NEWSCRAWL_REPORT_FILE = None
 # Keep every run's report in the store (runs table; `newscrawl report` draws it).
 NEWSCRAWL_RUN_HISTORY = True
+# A progress bar on standard error (newscrawl.cli.progress.CrawlProgress): `newscrawl
+# replay` and `ccnews` turn it on when standard error is a terminal and --quiet is not given.
+NEWSCRAWL_PROGRESS = False
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CrawlHealthSuite"]
 # Floors: fewer extracted articles, or a lower share of articles with a field, fails the run.
@@ -211,6 +214,9 @@ EXTENSIONS = {
     "newscrawl.extensions.report.RunReport": 10,
     # The run's report kept in the store's runs table at engine stop.
     "newscrawl.extensions.history.RunHistory": 20,
+    # The progress bar of `newscrawl replay` and `ccnews` on a terminal (NEWSCRAWL_PROGRESS,
+    # set by those commands; off otherwise).
+    "newscrawl.cli.progress.CrawlProgress": 30,
     # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
     # each site's delay, re-applied after AutoThrottle adjusts it.
     "newscrawl.extensions.politeness.CrawlDelay": 100,
