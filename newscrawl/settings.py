@@ -35,7 +35,8 @@ TELNETCONSOLE_ENABLED = False
 # Where records are stored: sqlite:///relative/path, sqlite:////absolute/path, or
 # postgresql://user:password@host:port/db (newscrawl.storage). Empty turns the store off
 # (the feed still works). A STORE_URL environment variable replaces this default, and
-# -s STORE_URL=... wins over both (newscrawl.environment).
+# -s STORE_URL=... wins over both (newscrawl.environment); from the environment, a password
+# stays out of command lines (ps) and shell histories (SECURITY.md, "Leaking credentials").
 STORE_URL = environment_setting("STORE_URL", "sqlite:///newscrawl.db")
 # Records per store transaction: larger is faster, a crash loses at most one batch.
 STORE_BATCH_SIZE = 100
@@ -103,6 +104,17 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # (DOWNLOAD_MAXSIZE above also caps decompression, so a gzip bomb stops there).
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# Scrapy's caching resolver, checking each answer against the address guard of the crawl
+# (newscrawl.resolver); without ADDRESS_GUARD_DNS it is Scrapy's resolver exactly.
+TWISTED_DNS_RESOLVER = "newscrawl.resolver.GuardedResolver"
+# Resolve host names before requesting and refuse internal answers (on for the news
+# spider, which follows links on sites nobody vetted; see its custom_settings).
+ADDRESS_GUARD_DNS = False
+# Feeds and sitemaps (newscrawl.spiders.discovery): entries read from one listing (the
+# sitemap protocol's own limit is 50,000), and listings requested in one run; what is over
+# is counted and logged once. A compressed listing is read up to DOWNLOAD_MAXSIZE bytes.
+LISTING_MAX_ENTRIES = 50_000
+LISTING_MAX_PER_RUN = 1_000
 # Retry waits: BASE * 2**(attempt-1) seconds, or Retry-After if longer, never over MAX.
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
@@ -137,6 +149,9 @@ WARC_OPERATOR = None
 # Redis (scrapy-redis), requests leased until done, one store for all (use PostgreSQL).
 # A REDIS_URL environment variable replaces this default; -s wins over both.
 REDIS_URL = environment_setting("REDIS_URL")
+# Whoever can write to the fleet's Redis decides what every worker fetches: a worker
+# refuses a REDIS_URL without a password unless this is set (README, "Security of a fleet").
+FLEET_ALLOW_UNAUTHENTICATED_REDIS = False
 # Seconds with nothing to do fleet-wide before a worker stops.
 FLEET_IDLE_TIMEOUT = 60
 # A worker silent this long (killed, its machine gone) has its requests given to others.
@@ -151,6 +166,12 @@ FLEET_TICK = 0.5
 EXTRACTION_WORKERS = 1
 # The function a worker runs on each page (newscrawl.extract.worker.Job -> Extraction).
 EXTRACTION_FUNCTION = "newscrawl.extract.worker.extract_job"
+# Per page, in a worker: seconds of CPU time (or six times that of wall-clock time) and bytes
+# of memory past the worker's size at start. A page over either is rejected
+# (extraction_timeout, extraction_memory) and the worker replaced; the crawl goes on. With
+# EXTRACTION_WORKERS=0 neither applies (newscrawl.extensions.pool).
+EXTRACTION_TIMEOUT = 5.0
+EXTRACTION_MEMORY_LIMIT = 1024 * 1024 * 1024
 
 
 # --- the crawl's components, one ordered dict per kind -----------------------------------

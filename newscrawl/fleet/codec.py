@@ -1,0 +1,217 @@
+"""Fleet requests as JSON with a strict schema: a queue entry names a page, nothing more.
+
+Whoever can write to the fleet's Redis can add entries to its queue, so an entry is input
+from the network like any page. scrapy-redis serialises requests with pickle by default,
+and unpickling an entry runs whatever the entry says: one ``ZADD`` ran a shell command on
+every worker. Its dict form (``Request.to_dict``) is no better without pickle: it carries
+any ``meta``, and the crawl trusts some keys (``is_start_request`` lifted the address
+guard, ``mirror_dir`` reads local files, ``dont_filter`` skips the duplicate and offsite
+filters, ``proxy`` would send the crawl anywhere, ``dont_obey_robotstxt`` ...).
+
+So an entry is a JSON object with exactly these keys (all but ``url`` optional)::
+
+    {"v": 1, "url": "https://...", "callback": "parse_article", "priority": 0,
+     "cb_kwargs": {"section": "space", "page": 2, "level": 1},
+     "meta": {"newscrawl_article": true, "retry_times": 1, ...},
+     "referer": "https://..."}
+
+- ``url``: an http(s) URL with a host, at most :data:`MAX_URL` characters; the method is
+  always GET and there is never a body;
+- ``callback``: a name in :data:`CALLBACKS` that the spider has (``null``: ``parse``);
+- ``cb_kwargs`` and ``meta``: only the names in :data:`CB_KWARGS` and :data:`META`, each
+  with a plain value of its declared type;
+- anything else, a value of another type, or an entry over :data:`MAX_ENTRY` bytes, and
+  the entry is refused (:class:`BadEntry`): the worker drops it, counts it and logs one
+  line before leasing it (:meth:`newscrawl.fleet.queue.LeasedQueue.pop`).
+
+Encoding keeps only what the schema allows: everything else a request carries is either
+recomputed by the worker that pops it (download slot, proxy from the environment,
+timeouts) or must never cross processes (``is_start_request``, ``mirror_dir``,
+``dont_filter``; the fleet filters duplicates when it queues, see
+:meth:`newscrawl.fleet.scheduler.FleetScheduler.enqueue_request`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+
+from newscrawl.downloadermiddlewares.incremental import ARTICLE_META, LISTED_META
+
+FORMAT = 1
+#: Bytes of one encoded entry, at most (a request of the crawl's is a few hundred).
+MAX_ENTRY = 16 * 1024
+#: Characters of a URL, at most (browsers and servers draw the line about here).
+MAX_URL = 4096
+_MAX_TEXT = 512
+_MAX_LIST = 32  # redirect history: REDIRECT_MAX_TIMES is 5
+_MAX_INT = 1 << 31
+
+#: Spider methods a queued request may name.
+CALLBACKS = frozenset(
+    {"parse", "parse_listing", "parse_page", "parse_article", "parse_feed", "parse_sitemap",
+     "parse_robots"}
+)  # fmt: skip
+_LISTING_META = "newscrawl_listing"  # newscrawl.spiders.discovery.LISTING_META
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= _MAX_TEXT
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _MAX_INT
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _urls(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= _MAX_LIST
+        and all(isinstance(u, str) and _http_url(u) for u in value)
+    )
+
+
+def _reasons(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= _MAX_LIST
+        and all(_count(r) or _text(r) for r in value)
+    )
+
+
+#: ``cb_kwargs`` a queued request may carry, and what each value must be.
+CB_KWARGS = {
+    "section": lambda v: v is None or _text(v),
+    "page": _count,
+    "level": _count,
+}
+#: ``meta`` keys a queued request may carry (the spiders' own, and Scrapy's counters).
+META = {
+    ARTICLE_META: _flag,
+    LISTED_META: _text,
+    _LISTING_META: _text,
+    "depth": _count,
+    "retry_times": _count,
+    "redirect_times": _count,
+    "redirect_ttl": _count,
+    "redirect_urls": _urls,
+    "redirect_reasons": _reasons,
+}
+_KEYS = frozenset({"v", "url", "callback", "priority", "cb_kwargs", "meta", "referer"})
+
+
+class BadEntry(ValueError):
+    """A queue entry outside the schema: dropped, never turned into a request."""
+
+
+def _http_url(url: str) -> bool:
+    if len(url) > MAX_URL:
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _plain(mapping: dict[str, Any], allowed: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if k in allowed and allowed[k](v)}
+
+
+def encode(request: Request, spider: Any) -> str:
+    """The queue entry for ``request``; ``ValueError`` for one the schema cannot carry
+    (another method, a body, a callback that is not one of the spider's listed methods)."""
+    if request.method != "GET" or request.body:
+        raise ValueError(f"only GET requests without a body are queued: {request}")
+    if not _http_url(request.url):
+        raise ValueError(f"not an http(s) URL of at most {MAX_URL} characters: {request}")
+    callback = getattr(request.callback, "__name__", None)
+    if request.callback is not None and (
+        callback not in CALLBACKS or getattr(request.callback, "__self__", None) is not spider
+    ):
+        raise ValueError(f"callback {request.callback!r} cannot be queued: {request}")
+    entry: dict[str, Any] = {"v": FORMAT, "url": request.url}
+    if callback is not None:
+        entry["callback"] = callback
+    if request.priority:
+        entry["priority"] = max(-_MAX_INT + 1, min(_MAX_INT - 1, request.priority))
+    if kwargs := _plain(request.cb_kwargs, CB_KWARGS):
+        entry["cb_kwargs"] = kwargs
+    if meta := _plain(request.meta, META):
+        entry["meta"] = meta
+    referer = request.headers.get("Referer")
+    if referer:
+        text = referer.decode("latin-1")
+        if _http_url(text):
+            entry["referer"] = text
+    data = json.dumps(entry, separators=(",", ":"), ensure_ascii=True)
+    if len(data) > MAX_ENTRY:
+        raise ValueError(f"request too large to queue ({len(data)} bytes): {request}")
+    return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise BadEntry(f"not JSON: {name}")
+
+
+def decode(data: bytes | str, spider: Any) -> Request:
+    """The request a queue entry names; :class:`BadEntry` for anything outside the schema."""
+    if len(data) > MAX_ENTRY:
+        raise BadEntry(f"entry of {len(data)} bytes, over {MAX_ENTRY}")
+    try:
+        entry = json.loads(data, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise BadEntry("not JSON") from exc
+    if not isinstance(entry, dict):
+        raise BadEntry("not a JSON object")
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise BadEntry(f"unknown keys {sorted(unknown)[:5]}")
+    if entry.get("v") != FORMAT:
+        raise BadEntry(f"format {entry.get('v')!r}, not {FORMAT}")
+    url = entry.get("url")
+    if not isinstance(url, str) or not _http_url(url):
+        raise BadEntry("no http(s) URL")
+    callback = entry.get("callback")
+    method = None
+    if callback is not None:
+        method = getattr(spider, callback, None) if isinstance(callback, str) else None
+        if callback not in CALLBACKS or not callable(method):
+            raise BadEntry(f"callback {str(callback)[:40]!r} not allowed")
+    priority = entry.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool) or abs(priority) >= _MAX_INT:
+        raise BadEntry("priority not an integer")
+    cb_kwargs = _checked(entry.get("cb_kwargs", {}), CB_KWARGS, "cb_kwargs")
+    meta = _checked(entry.get("meta", {}), META, "meta")
+    headers = {}
+    referer = entry.get("referer")
+    if referer is not None:
+        if not isinstance(referer, str) or not _http_url(referer):
+            raise BadEntry("referer not an http(s) URL")
+        headers["Referer"] = referer
+    try:
+        return Request(
+            url, callback=method, cb_kwargs=cb_kwargs, meta=meta, priority=priority,
+            headers=headers,
+        )  # fmt: skip
+    except (ValueError, TypeError) as exc:
+        raise BadEntry(f"not a request: {str(exc)[:80]}") from exc
+
+
+def _checked(value: Any, allowed: dict[str, Any], name: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadEntry(f"{name} not an object")
+    for key, item in value.items():
+        if key not in allowed:
+            raise BadEntry(f"{name} key {key[:40]!r} not allowed")
+        if not allowed[key](item):
+            raise BadEntry(f"{name}[{key!r}] of the wrong type or size")
+    return dict(value)
