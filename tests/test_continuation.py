@@ -180,3 +180,14 @@ def test_parts_are_aliases_of_the_story_but_not_places(store_url: str) -> None:
         assert stored["also_at"] == [] and stored["pages"] == 3
     finally:
         store.close()
+
+
+def test_an_xhtml_page_read_as_xml_is_extracted() -> None:
+    """A page opening with ``<?xml`` is parsed as XML: its root has no ``base_url``."""
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+        f"<head><title>A report</title></head><body><article><h1>A report</h1>{TEXT}"
+        '<a href="/2025/08/22/report/2/">2</a></article></body></html>'
+    )
+    extraction = extract_article(html, "https://n.example/2025/08/22/report/", use_profiles=False)
+    assert extraction.error is None and extraction.item["pages"] == 1

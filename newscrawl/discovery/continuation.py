@@ -138,7 +138,7 @@ def article_parts(selector: Selector, url: str, scope_xpath: str | None = None) 
     wanted_next = {(key, n + 1) for key, n in own if n < MAX_PAGE_NUMBER}
     wanted_previous = {(key, n - 1) for key, n in own if n >= 2}
     wanted_first = {(key, 1) for key, n in own if n >= 2}
-    base = selector.root.base_url or url
+    base = getattr(selector.root, "base_url", None) or url  # an XHTML root has none
     stems = _stems(urljoin(base, url))
     own_url = canonicalize_url(url)
     found_next = found_previous = found_first = None
