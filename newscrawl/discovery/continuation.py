@@ -7,8 +7,10 @@ story ("Next"), a section's second page, comment pages. What tells them apart is
 a continuation is the *same document* with a page marker one higher than this page's.
 
 - Page markers: a query parameter (``?page=2``, ``pg``, ``pagenum``); a last path segment
-  (``/story-slug/2/``, WordPress' split posts, or ``/story-slug/page/2/``); a suffix of the
-  file name (``story_2.html``, ``story-2.html``). A page without a marker is page 1.
+  (``/story-slug/2/``, WordPress' split posts); a suffix of the file name
+  (``story_2.html``, ``story-2.html``). A page without a marker is page 1. ``/page/2/``
+  is not one: it is how listings number their pages (a blog's home page would pass for a
+  story over pages).
   Markers are 1 to 99: a story has far fewer pages, and longer numbers are ids
   (``Report_999.html``, ``/news/123456/``), never page numbers.
 - Candidate links: those in the article's scope, plus ``rel=next``/``rel=prev`` links
@@ -41,7 +43,7 @@ PAGE_PARAMS = frozenset({"page", "pg", "pagenum"})
 #: Page markers above this are ids, not page numbers.
 MAX_PAGE_NUMBER = 99
 
-_PATH_MARKER = re.compile(r"^(?P<base>.*?)/(?:page/)?(?P<n>\d{1,2})/?$", re.I)
+_PATH_MARKER = re.compile(r"^(?P<base>.*?)/(?P<n>\d{1,2})/?$")
 _FILE_MARKER = re.compile(r"^(?P<base>.*[^/_-])[_-](?P<n>\d{1,2})(?P<ext>\.[a-z0-9]{2,5})$", re.I)
 
 # Where an article's own links are, when the page object does not say: the first of these
