@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from lxml import etree
 from parsel import Selector
 
 from newscrawl.urls import canonicalize_url
@@ -46,25 +47,20 @@ MAX_PAGE_NUMBER = 99
 _PATH_MARKER = re.compile(r"^(?P<base>.*?)/(?P<n>\d{1,2})/?$")
 _FILE_MARKER = re.compile(r"^(?P<base>.*[^/_-])[_-](?P<n>\d{1,2})(?P<ext>\.[a-z0-9]{2,5})$", re.I)
 
-# Where an article's own links are, when the page object does not say: the first of these
-# containers the page has. Navigation, header, footer and asides are left out only in the
-# last resort (a WordPress theme may put the pager in a <nav> inside the article).
+# Where an article's own links are, when the page object does not say: inside the first of
+# these kinds of container the page has; else anywhere but in navigation, header, footer,
+# asides and forms (only then: a WordPress theme may put the pager in a <nav> inside the
+# article).
 _CONTAINERS = (
     "//article | //*[@itemprop='articleBody']",
     "//main | //*[@role='main']",
 )
-_OUTSIDE_BOILERPLATE = (
-    "//body//a[@href][not(ancestor::nav or ancestor::header or ancestor::footer"
-    " or ancestor::aside or ancestor::form or ancestor::*[@role='navigation'"
-    " or @role='banner' or @role='contentinfo' or @role='complementary'])]"
-)
-_REL_LINKS = (
-    "//link[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')"
-    " or contains(concat(' ', normalize-space(@rel), ' '), ' prev ')"
-    " or contains(concat(' ', normalize-space(@rel), ' '), ' previous ')]"
-    " | //a[@href][contains(concat(' ', normalize-space(@rel), ' '), ' next ')"
-    " or contains(concat(' ', normalize-space(@rel), ' '), ' prev ')]"
-)
+_BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside", "form"})
+_BOILERPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
+_REL_WORDS = frozenset({"next", "prev", "previous"})
+# Every link's address as a string that knows its element (``getparent``), read in one
+# pass of libxml2: cheaper than building every element to read its attribute.
+_HREFS = etree.XPath("//a/@href | //link/@href")
 
 
 @dataclass(frozen=True)
@@ -133,18 +129,31 @@ def article_parts(selector: Selector, url: str, scope_xpath: str | None = None) 
 
     ``scope_xpath`` selects the ``<a>`` elements that may lead to the story's other pages
     (a site profile's knowledge of its template); None uses the generic scope.
+
+    Links are matched by URL first and their place on the page is checked only for the
+    few that are pages of this document: on most pages none is, and the cost is one pass
+    over the page's links.
     """
     own = page_marks(url)
     if not own:
         return ArticleParts()
-    wanted_next = {(key, n + 1) for key, n in own if n < MAX_PAGE_NUMBER}
-    wanted_previous = {(key, n - 1) for key, n in own if n >= 2}
-    wanted_first = {(key, 1) for key, n in own if n >= 2}
-    base = getattr(selector.root, "base_url", None) or url  # an XHTML root has none
+    wanted = {
+        "next": {(key, n + 1) for key, n in own if n < MAX_PAGE_NUMBER},
+        "previous": {(key, n - 1) for key, n in own if n >= 2},
+        "first": {(key, 1) for key, n in own if n >= 2},
+    }
+    root = selector.root
+    base = getattr(root, "base_url", None) or url  # a page parsed as XML has none
     stems = _stems(urljoin(base, url))
+    tails = tuple(stem.rsplit("/", 1)[-1] for stem in stems)
+    tails = () if "" in tails else tails  # the site's home page: every link may be a page
     own_url = canonicalize_url(url)
-    found_next = found_previous = found_first = None
-    for href in _candidates(selector, scope_xpath):
+    scope = _Scope(root, scope_xpath)
+    found: dict[str, str] = {}
+    for href in _HREFS(root):
+        if not _may_be_part(href, tails):
+            continue
+        element = href.getparent()
         target = _absolute(base, href)
         if target is None or not urlsplit(target).path.startswith(stems):
             continue
@@ -154,32 +163,57 @@ def article_parts(selector: Selector, url: str, scope_xpath: str | None = None) 
             marks = page_marks(target)
         except ValueError:  # a malformed port or host: no page of this story
             continue
-        if found_next is None and marks & wanted_next:
-            found_next = target
-        if found_previous is None and marks & wanted_previous:
-            found_previous = target
-        if found_first is None and marks & wanted_first:
-            found_first = target
-    first = (found_first or found_previous) if found_previous else None
-    return ArticleParts(next=found_next, first=first)
+        kinds = [kind for kind, sought in wanted.items() if kind not in found and marks & sought]
+        if kinds and (_is_rel(element) or scope.holds(element)):
+            for kind in kinds:
+                found[kind] = target
+    first = found.get("first", found.get("previous")) if "previous" in found else None
+    return ArticleParts(next=found.get("next"), first=first)
 
 
-def _candidates(selector: Selector, scope_xpath: str | None) -> list[str]:
-    """``href`` of the rel=next/prev links, then of the links in the article's scope."""
-    root = selector.root
-    if scope_xpath is not None:
-        anchors = root.xpath(scope_xpath)
-    else:
-        anchors = []
-        for containers in _CONTAINERS:
-            found = root.xpath(containers)
-            if found:
-                anchors = [a for c in found for a in c.iterdescendants("a") if a.get("href")]
-                break
-        else:
-            anchors = root.xpath(_OUTSIDE_BOILERPLATE)
-    rel = root.xpath(_REL_LINKS)
-    return [element.get("href") or "" for element in [*rel, *anchors]]
+def _is_rel(element: object) -> bool:
+    """``rel=next``/``prev`` (a ``<link>`` anywhere, or an ``<a>``)."""
+    rel = element.get("rel")  # type: ignore[attr-defined]
+    return bool(rel) and bool(_REL_WORDS & set(rel.lower().split()))
+
+
+class _Scope:
+    """Whether a link is in the article's scope; the containers are found once, and only
+    when a link needs them."""
+
+    def __init__(self, root: object, scope_xpath: str | None) -> None:
+        self.root, self.scope_xpath = root, scope_xpath
+        self._elements: set[object] | None = None
+        self._containers: set[object] | None = None
+
+    def holds(self, element: object) -> bool:
+        if element.tag != "a":  # type: ignore[attr-defined]
+            return False
+        if self.scope_xpath is not None:
+            if self._elements is None:
+                self._elements = set(self.root.xpath(self.scope_xpath))  # type: ignore[attr-defined]
+            return element in self._elements
+        if self._containers is None:
+            self._containers = set()
+            for containers in _CONTAINERS:
+                self._containers = set(self.root.xpath(containers))  # type: ignore[attr-defined]
+                if self._containers:
+                    break
+        ancestors = list(element.iterancestors())  # type: ignore[attr-defined]
+        if self._containers:
+            return any(ancestor in self._containers for ancestor in ancestors)
+        return not any(
+            ancestor.tag in _BOILERPLATE_TAGS or ancestor.get("role") in _BOILERPLATE_ROLES
+            for ancestor in ancestors
+        )
+
+
+def _may_be_part(href: str, tails: tuple[str, ...]) -> bool:
+    """A cheap test before a link is read as a URL: a page of this document names its last
+    path segment, unless the link is relative to this page ("2/", "?page=2", "../")."""
+    if not tails or any(tail in href for tail in tails):
+        return True
+    return "://" not in href and not href.lstrip().startswith("/")
 
 
 def _absolute(base: str, href: str) -> str | None:
