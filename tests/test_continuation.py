@@ -85,6 +85,25 @@ def test_pager_links_outside_the_article_do_not_count() -> None:
     assert parts(page(outside=f'<a href="{url}2/">2</a>'), url) == ArticleParts()
 
 
+def test_the_page_footer_inside_main_is_no_part_of_the_article() -> None:
+    """A template without ``<article>`` may put its site footer inside ``<main>``: a paged
+    list there ("Our videos: 1 2 3 ... Next") numbers that list, not the story; a footer
+    inside an ``<article>`` or a ``<section>`` is theirs, and its pager counts."""
+    url = "https://n.example/content/7-harbour-film-office"
+    pager = '<nav class="pagination"><a href="?page=1">1</a> <a href="?page=2">2</a></nav>'
+
+    def main(footer: str) -> Selector:
+        return Selector(
+            text=f"<html><body><main><h1>A page</h1>{TEXT}{footer}</main></body></html>"
+        )
+
+    assert parts(main(f"<footer>Our videos {pager}</footer>"), url) == ArticleParts()
+    assert parts(main(f'<div role="contentinfo">{pager}</div>'), url) == ArticleParts()
+    assert parts(main(pager), url).next == f"{url}?page=2"
+    assert parts(main(f"<section><footer>{pager}</footer></section>"), url).next is not None
+    assert parts(page(f"<footer>{pager}</footer>"), url).next == f"{url}?page=2"
+
+
 def test_a_profile_scope_says_where_the_links_are() -> None:
     url = "https://n.example/reports/Report_999.html"
     html = Selector(

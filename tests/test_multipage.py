@@ -256,3 +256,18 @@ def test_news_started_on_a_later_page_stores_the_whole_story(tmp_path: Path) -> 
     assert (record["pages"], record["incomplete"]) == (3, False)
     assert stat(log, "multipage/part_as_article") == 1
     assert fetches(requests, FEATURE_PAGES) == [1, 2, 1]
+
+
+def test_news_next_page_that_repeats_the_story_is_no_part(tmp_path: Path) -> None:
+    """A site that ignores the page marker serves page 1 again as "page 2": the story is
+    the first page alone, complete, its text once."""
+    mirror = copy_mirror(tmp_path)
+    shutil.copyfile(mirror_file(mirror, FEATURE_PAGES[0]), mirror_file(mirror, FEATURE_PAGES[1]))
+    log, requests = news(tmp_path, mirror)
+    record = records(tmp_path)[canonicalize_url(FEATURE)]
+    assert (record["pages"], record["incomplete"]) == (1, False)
+    paragraphs = record["body"].split("\n\n")
+    assert len(paragraphs) == len(set(paragraphs)) == 3  # page 1 alone, once
+    assert stat(log, "multipage/not_a_part") == 1 and stat(log, "multipage/incomplete") == 0
+    assert fetches(requests, FEATURE_PAGES) == [1, 1, 0]
+    assert not [a for a, (_, why) in aliases(tmp_path).items() if why == "part"]

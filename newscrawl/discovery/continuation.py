@@ -18,7 +18,11 @@ a continuation is the *same document* with a page marker one higher than this pa
   ``rel=next``). The scope is what the page object says (a site profile knows its
   template: :attr:`newscrawl.extract.page.ArticlePage.parts_xpath`); otherwise the
   ``<article>`` or ``itemprop=articleBody`` element, else ``<main>``, else the page without
-  its navigation, header, footer and asides.
+  its navigation, header, footer and asides. Inside the container, the *page's* header and
+  footer are still left out: a ``<header>``/``<footer>`` that no sectioning element
+  (``article``, ``section``, ``nav``, ``aside``) encloses is, in HTML's own definition,
+  the page's (a template may put its site footer, with a paged list of other things,
+  inside ``<main>``); so are ``role=banner``/``contentinfo`` elements.
 - Link text is not used: "Next" alone names the next story as often as the next page, and
   a real pager's URLs always carry the marker.
 
@@ -57,6 +61,9 @@ _CONTAINERS = (
 )
 _BOILERPLATE_TAGS = frozenset({"nav", "header", "footer", "aside", "form"})
 _BOILERPLATE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
+# HTML's sectioning content: a header or footer belongs to the nearest one around it.
+_SECTIONING = frozenset({"article", "section", "nav", "aside"})
+_PAGE_ROLES = frozenset({"banner", "contentinfo"})
 _REL_WORDS = frozenset({"next", "prev", "previous"})
 # Every link's address as a string that knows its element (``getparent``), read in one
 # pass of libxml2: cheaper than building every element to read its attribute.
@@ -201,11 +208,28 @@ class _Scope:
                     break
         ancestors = list(element.iterancestors())  # type: ignore[attr-defined]
         if self._containers:
-            return any(ancestor in self._containers for ancestor in ancestors)
+            inside = next((i for i, a in enumerate(ancestors) if a in self._containers), None)
+            return inside is not None and not _in_page_furniture(ancestors, inside)
         return not any(
             ancestor.tag in _BOILERPLATE_TAGS or ancestor.get("role") in _BOILERPLATE_ROLES
             for ancestor in ancestors
         )
+
+
+def _in_page_furniture(ancestors: list[object], container: int) -> bool:
+    """Whether a link, with these ancestors (nearest first; ``ancestors[container]`` is its
+    container), sits in the page's own header or footer rather than in the article's.
+
+    A ``<header>``/``<footer>`` inside the container is the page's when no sectioning
+    element encloses it (``<main>`` is not one): HTML assigns it to the ``<body>`` then.
+    """
+    tags = [ancestor.tag for ancestor in ancestors]  # type: ignore[attr-defined]
+    for i, ancestor in enumerate(ancestors[: container + 1]):
+        if ancestor.get("role") in _PAGE_ROLES:  # type: ignore[attr-defined]
+            return True
+        if tags[i] in ("header", "footer") and _SECTIONING.isdisjoint(tags[i + 1 :]):
+            return True
+    return False
 
 
 def _may_be_part(href: str, tails: tuple[str, ...]) -> bool:

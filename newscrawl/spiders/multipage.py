@@ -22,6 +22,10 @@ pages' URLs (``part_urls``, recorded as aliases of the story, reason ``part``).
   a redirect back to an earlier page) ends the story: it is yielded with what came,
   ``incomplete`` true, counted ``newscrawl/multipage/incomplete`` (and
   ``.../incomplete/<why>``) in one log line.
+- **A "next page" that repeats the story** (every paragraph of it is already in the
+  story: a site that ignores the page marker, or a paged list beside the story taken for
+  its pager) is no part: the story ends with what it had, complete, counted
+  ``newscrawl/multipage/not_a_part``.
 - **A part is never a story of its own.** A later page reached as an article (a related
   link, a sitemap) yields no record: its first page is requested instead (counted
   ``newscrawl/multipage/part_as_article``), and the story starts there.
@@ -136,6 +140,10 @@ class MultiPageMixin:
         extraction = await extract_or_reject(self, response, section)  # type: ignore[arg-type]
         if isinstance(extraction, Rejection) or not extraction.item.get("body"):
             return [self._story(story, part_urls, "no_body", response.url)]
+        if _repeats(story, extraction.item):  # the link was no continuation after all
+            self._count_story("not_a_part")
+            logger.info("Not a next page of %s (it repeats the story): %s", story["url"], url)
+            return [self._story(story, part_urls)]
         story = _stitched(story, extraction.item)
         part_urls = [*part_urls, url]
         self._count_story("parts")
@@ -195,6 +203,14 @@ class MultiPageMixin:
 def _plain(item: ArticleItem) -> dict[str, Any]:
     """The record's fields as plain values: what a part request carries."""
     return {name: item.get(name) for name in ARTICLE_FIELDS if name not in ("fingerprint",)}
+
+
+def _repeats(story: dict[str, Any], part: ArticleItem) -> bool:
+    """Whether every paragraph of a "next page" is already in the story: a site that
+    ignores the page marker and serves page 1 again, or a paged list beside the story
+    taken for its pager. Stitching it would only repeat the text."""
+    have = set((story.get("body") or "").split("\n\n"))
+    return set(part["body"].split("\n\n")) <= have
 
 
 def _stitched(story: dict[str, Any], part: ArticleItem) -> dict[str, Any]:
