@@ -40,6 +40,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -141,9 +142,9 @@ def export(
             store.advance_cursor(cursor, upto)
         return count
     output = output.resolve()
-    temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    temporary, sink = create_beside(output)
     try:
-        with temporary.open("wb") as sink:
+        with sink:
             count = write(records, sink)
             os.fsync(sink.fileno())
         if cursor and upto is not None:
@@ -155,6 +156,24 @@ def export(
     if cursor and upto is not None:
         store.advance_cursor(cursor, upto)
     return count
+
+
+def create_beside(output: Path) -> tuple[Path, BinaryIO]:
+    """A new temporary file beside ``output``: a random name, created exclusively.
+
+    A predictable name (``.NAME.PID.tmp``) in a folder others can write would let them
+    plant a symlink there, and the export would truncate whatever file it points to.
+    ``O_EXCL`` fails on any existing entry, symlink included; the mode follows the umask,
+    as the exported file always did.
+    """
+    for _ in range(100):
+        temporary = output.with_name(f".{output.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        except FileExistsError:
+            continue
+        return temporary, os.fdopen(fd, "wb")
+    raise FileExistsError(f"no free temporary name beside {output}")
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:

@@ -27,8 +27,8 @@ backend does, so reads outside a write batch never hold a transaction open.
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
+from newscrawl.redact import redact_url, scrub
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
@@ -136,18 +136,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX articles_by_stored ON articles(stored_at, site);
     """,
+    # 3: WARC files read to their end (newscrawl.storage.archives).
+    f"""
+    CREATE TABLE warc_files (
+        name         TEXT PRIMARY KEY,
+        size         BIGINT NOT NULL,
+        records      BIGINT NOT NULL,
+        torn         INTEGER NOT NULL DEFAULT 0,
+        finished_at  TEXT NOT NULL DEFAULT {_NOW}
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def redacted(store_url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(store_url)
-    if parts.password is None:
-        return store_url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The URL without its password or secret parameters, for messages and logs."""
+    return redact_url(store_url)
 
 
 class PostgresStore(BaseStore):
@@ -163,7 +168,9 @@ class PostgresStore(BaseStore):
     # writer just queues behind the first on the row.
     _FOR_UPDATE: ClassVar[str] = " FOR NO KEY UPDATE"
 
-    def __init__(self, store_url: str, *, batch_size: int = 100) -> None:
+    def __init__(self, store_url: str, *, batch_size: int = 100, create: bool = True) -> None:
+        """Connect and migrate; ``create=False`` (reading commands) refuses a database that
+        holds no newscrawl store instead of creating one in it."""
         if psycopg is None:
             raise StoreError("a postgresql:// store needs psycopg: pip install 'psycopg[binary]'")
         self.url = store_url
@@ -172,13 +179,28 @@ class PostgresStore(BaseStore):
         self._pending = 0
         try:
             self.db = psycopg.connect(store_url, autocommit=True, application_name="newscrawl")
+            if not create and not self._has_schema():
+                self.db.close()
+                raise StoreError(
+                    f"cannot open store {self.location}: not a newscrawl store (the database"
+                    " has no newscrawl_schema table; a crawl creates it)"
+                )
             self._migrate()
         except psycopg.Error as exc:
-            raise StoreError(f"cannot open store {self.location}: {exc}") from exc
+            # Not chained: libpq quotes what it could not read of the URL (a bad
+            # percent-escape in the password, say), and a traceback would print it.
+            raise StoreError(f"cannot open store {self.location}: {self._scrub(exc)}") from None
+
+    def _scrub(self, exc: BaseException) -> str:
+        return scrub(str(exc).strip(), [self.url])
 
     @classmethod
     def open_url(cls, store_url: str, **kwargs: Any) -> PostgresStore:
         return cls(store_url, **kwargs)
+
+    def _has_schema(self) -> bool:
+        row = self.db.execute("SELECT to_regclass('newscrawl_schema') IS NOT NULL").fetchone()
+        return bool(row[0])
 
     def _migrate(self) -> None:
         with self.db.transaction():
@@ -244,7 +266,7 @@ class PostgresStore(BaseStore):
                 (STORE_LOCK_KEY,),
             ).fetchall()
         except psycopg.Error as exc:
-            raise StoreError(f"cannot lock store {self.location}: {exc}") from exc
+            raise StoreError(f"cannot lock store {self.location}: {self._scrub(exc)}") from None
         holder.close()
         holders = "; ".join(row[0].removeprefix("newscrawl lock: ") for row in rows)
         raise StoreLocked(
