@@ -45,6 +45,9 @@ STORE_BATCH_SIZE = 100
 MIRROR_DIR = None
 # Site profiles on (precise per-site extraction); off forces generic extraction.
 NEWSCRAWL_USE_PROFILES = True
+# A story split over several pages is fetched page by page into one record, up to this many
+# pages (newscrawl.spiders.multipage); a longer one is stored incomplete. 1: first pages only.
+MAX_ARTICLE_PAGES = 10
 
 # Near-duplicates (newscrawl.neardup): the same story republished with edits is stored once,
 # its other places in the record's also_at. Thresholds are measured by bench/dedup_quality.py;

@@ -29,6 +29,9 @@ Which records become records
   chosen before their bodies are read. ``-a since=DATE -a until=DATE``: only articles
   published in that window (days, inclusive), applied after extraction; an article whose
   page gives no date is outside every window (``newscrawl/warc/window/undated``).
+- A story split over several pages (:mod:`newscrawl.spiders.multipage`) is not stitched
+  again: its first page gives the record, ``pages`` 1 and ``incomplete`` true (the body of
+  that page only), and its later pages give none (``newscrawl/warc/part``).
 - A URL already in the store (an article, alias or rejection) is not extracted again
   (``newscrawl/warc/known``): reading the same archive twice stores nothing new.
 
@@ -329,6 +332,9 @@ class WarcSpider(scrapy.Spider):
         )
         if isinstance(extraction, Rejection):
             return [extraction]
+        if extraction.first_part:  # a later page of a story split over pages: no story
+            self._count("part")
+            return []
         if not self._in_window(extraction.item.get("published")):
             return []
         self._count("article")
