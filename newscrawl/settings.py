@@ -49,6 +49,9 @@ STORE_BATCH_SIZE = 100
 MIRROR_DIR = None
 # Site profiles on (precise per-site extraction); off forces generic extraction.
 NEWSCRAWL_USE_PROFILES = True
+# A story split over several pages is fetched page by page into one record, up to this many
+# pages (newscrawl.spiders.multipage); a longer one is stored incomplete. 1: first pages only.
+MAX_ARTICLE_PAGES = 10
 
 # Near-duplicates (newscrawl.neardup): the same story republished with edits is stored once,
 # its other places in the record's also_at. Thresholds are measured by bench/dedup_quality.py;
@@ -89,6 +92,9 @@ INCREMENTAL_REFETCH = "never"
 NEWSCRAWL_REPORT_FILE = None
 # Keep every run's report in the store (runs table; `newscrawl report` draws it).
 NEWSCRAWL_RUN_HISTORY = True
+# A progress bar on standard error (newscrawl.extensions.progress.CrawlProgress): `newscrawl
+# replay` and `ccnews` turn it on when standard error is a terminal and --quiet is not given.
+NEWSCRAWL_PROGRESS = False
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CrawlHealthSuite"]
 # Floors: fewer extracted articles, or a lower share of articles with a field, fails the run.
@@ -131,6 +137,10 @@ LISTING_MAX_PER_RUN = 1_000
 # Retry waits: BASE * 2**(attempt-1) seconds, or Retry-After if longer, never over MAX.
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
+# A page lost after its retries is logged once, with its failure's kind: by the failures
+# middleware ("Download failed (timeout): URL") or Scrapy's "Ignoring response <503 ...>";
+# Scrapy's own "Gave up retrying" would say it a second time, as an ERROR.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 
 # --- web archiving (newscrawl.downloadermiddlewares.archive, newscrawl.archive) --------
 # Write every fetch to WARC 1.1 files in this folder (unset: no archive).
@@ -246,6 +256,9 @@ EXTENSIONS = {
     "newscrawl.extensions.report.RunReport": 10,
     # The run's report kept in the store's runs table at engine stop.
     "newscrawl.extensions.history.RunHistory": 20,
+    # The progress bar of `newscrawl replay` and `ccnews` on a terminal (NEWSCRAWL_PROGRESS,
+    # set by those commands; off otherwise).
+    "newscrawl.extensions.progress.CrawlProgress": 30,
     # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
     # each site's delay, re-applied after AutoThrottle adjusts it.
     "newscrawl.extensions.politeness.CrawlDelay": 100,

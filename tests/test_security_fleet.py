@@ -207,3 +207,45 @@ def test_enqueue_checks_start_urls_as_links(redis_server) -> None:
         assert done.returncode != 0 and "internal address" in done.stderr, (url, done.stderr)
     assert redis.Redis.from_url(redis_url).llen("news:start_urls") == 0, "none went in"
     assert enqueue("https://www.example.com/").returncode == 0
+
+
+class _PartSpider(_Spider):
+    def parse_part(self, response, story, part_urls, section=None):  # noqa: ANN001, ANN201
+        return []
+
+    def part_failed(self, failure):  # noqa: ANN001, ANN201 - an errback by name
+        return []
+
+
+def test_a_part_request_crosses_the_queue_with_its_story_and_errback() -> None:
+    """A later page of a story split over pages carries the story so far (plain values of
+    the record's fields) and keeps its errback, which the entry never names."""
+    spider = _PartSpider()
+    story = {
+        "url": "https://a.example/s",
+        "headline": "A story",
+        "body": "Words. " * 4000,
+        "dateline": {"raw": "Here", "place": "Here", "agency": None, "date": None},
+        "images": [{"url": "https://a.example/i.jpg", "caption": None}],
+        "pages": 1,
+    }
+    kwargs = {"story": story, "part_urls": ["https://a.example/s_2.html"], "section": None}
+    request = Request("https://a.example/s_3.html", callback=spider.parse_part,
+                      errback=spider.part_failed, cb_kwargs=kwargs, priority=10,
+                      meta={"newscrawl_article": True, "newscrawl_part": story["url"]})  # fmt: skip
+    data = encode(request, spider)
+    assert len(data) > 16 * 1024, "a story's text may exceed an ordinary entry's cap"
+    back = decode(data, spider)
+    assert back.cb_kwargs == kwargs and back.meta["newscrawl_part"] == story["url"]
+    assert back.callback == spider.parse_part and back.errback == spider.part_failed
+    entry = json.loads(data)
+    for bad in ({**story, "is_start_request": True}, {**story, "url": "file:///etc/passwd"},
+                {**story, "images": [[[[{"deep": 1}]]]]}, "text"):  # fmt: skip
+        entry["cb_kwargs"]["story"] = bad
+        with pytest.raises(BadEntry, match="story"):
+            decode(json.dumps(entry), spider)
+    with pytest.raises(ValueError, match="errback"):
+        encode(Request("https://a.example/s_3.html", callback=spider.parse_part), spider)
+    with pytest.raises(BadEntry, match="over"):  # only a story's entry gets the larger cap
+        decode(json.dumps({"v": 1, "url": "https://a.example/" + "x" * 3000,
+                           "referer": "https://a.example/" + "y" * 20_000}), spider)  # fmt: skip

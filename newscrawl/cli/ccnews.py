@@ -159,7 +159,7 @@ def _in_processes(jobs: list[dict[str, Any]], overrides: dict[str, Any]) -> int:
     context = multiprocessing.get_context("spawn")
     children = []
     for number, job in enumerate(jobs):
-        own = dict(overrides)
+        own = {**overrides, "NEWSCRAWL_PROGRESS_POSITION": number}  # a bar each, a line each
         if target:
             own["FEEDS"] = {f"{target}.part{number}": {"format": "jsonlines", "overwrite": True}}
         child = context.Process(target=_child, args=(job, own), name=f"ccnews-{number}")

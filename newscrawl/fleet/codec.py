@@ -18,8 +18,17 @@ So an entry is a JSON object with exactly these keys (all but ``url`` optional):
 - ``url``: an http(s) URL with a host, at most :data:`MAX_URL` characters; the method is
   always GET and there is never a body;
 - ``callback``: a name in :data:`CALLBACKS` that the spider has (``null``: ``parse``);
+  the errback is never in the entry: ``parse_part`` (a later page of a story split over
+  pages, :mod:`newscrawl.spiders.multipage`) always has the spider's ``part_failed``
+  (:data:`ERRBACKS`), other callbacks none;
 - ``cb_kwargs`` and ``meta``: only the names in :data:`CB_KWARGS` and :data:`META`, each
   with a plain value of its declared type;
+- a part request carries the story read so far (``cb_kwargs["story"]``: the record's
+  fields, only names of :data:`newscrawl.items.ARTICLE_FIELDS`, JSON scalars, lists and
+  objects nested at most three deep) and the pages read (``part_urls``); such an entry may
+  reach :data:`MAX_PART_ENTRY` bytes, since it holds the text of up to
+  ``MAX_ARTICLE_PAGES - 1`` pages. A forged story is text for the store, like a page;
+  nothing in it is fetched or run;
 - anything else, a value of another type, or an entry over :data:`MAX_ENTRY` bytes, and
   the entry is refused (:class:`BadEntry`): the worker drops it, counts it and logs one
   line before leasing it (:meth:`newscrawl.fleet.queue.LeasedQueue.pop`).
@@ -39,11 +48,15 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 
-from newscrawl.downloadermiddlewares.incremental import ARTICLE_META, LISTED_META
+from newscrawl.discovery.continuation import MAX_PAGE_NUMBER
+from newscrawl.downloadermiddlewares.incremental import ARTICLE_META, LISTED_META, PART_META
+from newscrawl.items import ARTICLE_FIELDS
 
 FORMAT = 1
 #: Bytes of one encoded entry, at most (a request of the crawl's is a few hundred).
 MAX_ENTRY = 16 * 1024
+#: Bytes of an entry that carries a story split over pages (its text so far), at most.
+MAX_PART_ENTRY = 1024 * 1024
 #: Characters of a URL, at most (browsers and servers draw the line about here).
 MAX_URL = 4096
 _MAX_TEXT = 512
@@ -53,8 +66,11 @@ _MAX_INT = 1 << 31
 #: Spider methods a queued request may name.
 CALLBACKS = frozenset(
     {"parse", "parse_listing", "parse_page", "parse_article", "parse_feed", "parse_sitemap",
-     "parse_robots"}
+     "parse_robots", "parse_part"}
 )  # fmt: skip
+#: The errback a queued request of each callback gets (the entry never names one).
+ERRBACKS = {"parse_part": "part_failed"}
+_STORY_DEPTH = 3  # the record's nesting: a list of objects of scalars
 _LISTING_META = "newscrawl_listing"  # newscrawl.spiders.discovery.LISTING_META
 
 
@@ -86,17 +102,49 @@ def _reasons(value: Any) -> bool:
     )
 
 
+def _nested(value: Any, depth: int) -> bool:
+    if isinstance(value, dict):
+        return depth > 0 and all(
+            isinstance(k, str) and _nested(v, depth - 1) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return depth > 0 and all(_nested(v, depth - 1) for v in value)
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _story(value: Any) -> bool:
+    """The record of a story read so far: the item's field names, plain JSON values."""
+    return (
+        isinstance(value, dict)
+        and set(value) <= set(ARTICLE_FIELDS)
+        and isinstance(value.get("url"), str)
+        and _http_url(value["url"])
+        and _nested(value, _STORY_DEPTH + 1)
+    )
+
+
+def _part_urls(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= MAX_PAGE_NUMBER
+        and all(isinstance(u, str) and _http_url(u) for u in value)
+    )
+
+
 #: ``cb_kwargs`` a queued request may carry, and what each value must be.
 CB_KWARGS = {
     "section": lambda v: v is None or _text(v),
     "page": _count,
     "level": _count,
+    "story": _story,
+    "part_urls": _part_urls,
 }
 #: ``meta`` keys a queued request may carry (the spiders' own, and Scrapy's counters).
 META = {
     ARTICLE_META: _flag,
     LISTED_META: _text,
     _LISTING_META: _text,
+    PART_META: lambda v: isinstance(v, str) and _http_url(v),
     "depth": _count,
     "retry_times": _count,
     "redirect_times": _count,
@@ -138,6 +186,11 @@ def encode(request: Request, spider: Any) -> str:
         callback not in CALLBACKS or getattr(request.callback, "__self__", None) is not spider
     ):
         raise ValueError(f"callback {request.callback!r} cannot be queued: {request}")
+    errback = getattr(request.errback, "__name__", None)
+    if errback != ERRBACKS.get(callback or "") or (
+        errback is not None and getattr(request.errback, "__self__", None) is not spider
+    ):
+        raise ValueError(f"errback {request.errback!r} cannot be queued: {request}")
     entry: dict[str, Any] = {"v": FORMAT, "url": request.url}
     if callback is not None:
         entry["callback"] = callback
@@ -153,9 +206,15 @@ def encode(request: Request, spider: Any) -> str:
         if _http_url(text):
             entry["referer"] = text
     data = json.dumps(entry, separators=(",", ":"), ensure_ascii=True)
-    if len(data) > MAX_ENTRY:
+    if len(data) > _cap(entry):
         raise ValueError(f"request too large to queue ({len(data)} bytes): {request}")
     return data
+
+
+def _cap(entry: dict[str, Any]) -> int:
+    """An entry's size limit: larger for one that carries a story's text."""
+    kwargs = entry.get("cb_kwargs")
+    return MAX_PART_ENTRY if isinstance(kwargs, dict) and "story" in kwargs else MAX_ENTRY
 
 
 def _refuse_constant(name: str) -> Any:
@@ -164,14 +223,16 @@ def _refuse_constant(name: str) -> Any:
 
 def decode(data: bytes | str, spider: Any) -> Request:
     """The request a queue entry names; :class:`BadEntry` for anything outside the schema."""
-    if len(data) > MAX_ENTRY:
-        raise BadEntry(f"entry of {len(data)} bytes, over {MAX_ENTRY}")
+    if len(data) > MAX_PART_ENTRY:
+        raise BadEntry(f"entry of {len(data)} bytes, over {MAX_PART_ENTRY}")
     try:
         entry = json.loads(data, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BadEntry("not JSON") from exc
     if not isinstance(entry, dict):
         raise BadEntry("not a JSON object")
+    if len(data) > _cap(entry):
+        raise BadEntry(f"entry of {len(data)} bytes, over {_cap(entry)}")
     unknown = set(entry) - _KEYS
     if unknown:
         raise BadEntry(f"unknown keys {sorted(unknown)[:5]}")
@@ -191,6 +252,9 @@ def decode(data: bytes | str, spider: Any) -> Request:
         raise BadEntry("priority not an integer")
     cb_kwargs = _checked(entry.get("cb_kwargs", {}), CB_KWARGS, "cb_kwargs")
     meta = _checked(entry.get("meta", {}), META, "meta")
+    errback = getattr(spider, ERRBACKS[callback], None) if callback in ERRBACKS else None
+    if callback in ERRBACKS and not callable(errback):
+        raise BadEntry(f"callback {callback!r} without its errback")
     headers = {}
     referer = entry.get("referer")
     if referer is not None:
@@ -199,8 +263,8 @@ def decode(data: bytes | str, spider: Any) -> Request:
         headers["Referer"] = referer
     try:
         return Request(
-            url, callback=method, cb_kwargs=cb_kwargs, meta=meta, priority=priority,
-            headers=headers,
+            url, callback=method, errback=errback, cb_kwargs=cb_kwargs, meta=meta,
+            priority=priority, headers=headers,
         )  # fmt: skip
     except (ValueError, TypeError) as exc:
         raise BadEntry(f"not a request: {str(exc)[:80]}") from exc

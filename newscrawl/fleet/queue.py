@@ -22,7 +22,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
 from newscrawl.downloadermiddlewares.guard import is_internal_host
-from newscrawl.downloadermiddlewares.incremental import ARTICLE_META
+from newscrawl.downloadermiddlewares.incremental import ARTICLE_META, PART_META
 from newscrawl.fleet.codec import MAX_URL, BadEntry, decode, encode
 from newscrawl.redact import redact_url
 from newscrawl.urls import canonicalize_url
@@ -205,9 +205,17 @@ class LeasedQueue(PriorityQueue):
 
 
 class FleetDupeFilter(RFPDupeFilter):
-    """scrapy-redis' shared filter; article requests are keyed by their canonical URL."""
+    """scrapy-redis' shared filter; article requests are keyed by their canonical URL.
+
+    A part of a multi-page story (:mod:`newscrawl.spiders.multipage`) is keyed apart from
+    an article request of the same URL: a page reached first as an article (and found to
+    be a part) must still be fetched for its story, and a part dropped here would end
+    its story silently (a filtered request has no errback).
+    """
 
     def request_fingerprint(self, request: Request) -> str:
+        if request.meta.get(PART_META):
+            return hashlib.sha1(b"part " + canonicalize_url(request.url).encode()).hexdigest()
         if request.meta.get(ARTICLE_META):
             return hashlib.sha1(b"article " + canonicalize_url(request.url).encode()).hexdigest()
         return super().request_fingerprint(request)

@@ -4,9 +4,11 @@ Last of the pipelines: what it stores is what the feed exports. A duplicate foun
 another URL (``same_body``, ``near_duplicate``) becomes an alias of the stored story (an
 entry of its ``also_at``); a copy marked ``copy_of`` (it outranks the stored story,
 :mod:`newscrawl.canonical`) takes the story's place, and leaves the feed, which had the
-story already under its earlier URL; a rejection is recorded with its reason, so
-incremental runs do not fetch the page again. A store that fails stops the crawl
-(:meth:`~newscrawl.extensions.store.CrawlStore.stop_on_error`) rather than lose items.
+story already under its earlier URL; the other pages of a story split over several pages
+become aliases of the story it was stored as (reason ``part``, not in ``also_at``); a
+rejection is recorded with its reason, so incremental runs do not fetch the page again. A
+store that fails stops the crawl (:meth:`~newscrawl.extensions.store.CrawlStore.stop_on_error`)
+rather than lose items.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class StorePipeline:
             record = article_record(item)  # plain values: NormalizePipeline built them
             stored = self._guard(self.store.add_article, record)
             if stored:
+                self._add_parts(item, record["url"])
                 self.stats.inc_value("newscrawl/stored")
                 self.stats.inc_value(f"newscrawl/stored/{record['site']}")
             else:
@@ -85,6 +88,7 @@ class StorePipeline:
         copy_of = item["copy_of"]
         record = article_record(item)
         placed = self._guard(self.store.replace_story, copy_of.url, record, copy_of.sketch)
+        self._add_parts(item, record["url"] if placed.replaced else placed.url)
         self._guard(self.store.end_item)
         self.stats.inc_value("newscrawl/duplicate")
         self.stats.inc_value(f"newscrawl/duplicate/{placed.reason}")
@@ -128,8 +132,14 @@ class StorePipeline:
                 fields.get("fetched_at"),
                 exception.fingerprint or fields.get("fingerprint"),
             )
+            self._add_parts(item, exception.canonical)
         elif isinstance(exception, RejectedItem):
             self._guard(self.store.add_rejection, exception.url, exception.reason, exception.detail)
+
+    def _add_parts(self, item: Any, url: str) -> None:
+        """A multi-page story's other pages, as aliases of the story stored at ``url``."""
+        if isinstance(item, ArticleItem) and item.get("part_urls"):
+            self._guard(self.store.add_parts, url, item["part_urls"], item.get("fetched_at"))
 
     def _guard(self, write: Any, *args: Any) -> Any:
         """Run a store write; on failure stop the crawl instead of losing items silently."""

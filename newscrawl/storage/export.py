@@ -55,6 +55,8 @@ _AGE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[smhdw]\s*$", re.I)
 
 #: Writes records to an open binary file, leaves it open, returns how many it wrote.
 Writer = Callable[[Iterable[dict[str, Any]], BinaryIO], int]
+#: Wraps the records, given their count, to show progress (``newscrawl.cli.progress``).
+Tracker = Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]]
 
 
 def stored_since(text: str | None, now: dt.datetime | None = None) -> str | None:
@@ -122,10 +124,12 @@ def export(
     site: str | None = None,
     cursor: str | None = None,
     writer: Writer | None = None,
+    track: Tracker | None = None,
 ) -> int:
     """Write records; with ``cursor``, only new ones, advancing it. Returns the count.
 
-    ``writer`` makes the file (default: JSON lines, gzipped with ``compress``).
+    ``writer`` makes the file (default: JSON lines, gzipped with ``compress``); ``track``
+    sees the records on their way, with their count (which costs a query: only then).
     """
     write = writer or functools.partial(_write_lines, compress=compress)
     host = site_of(f"https://{site}/") if site else None
@@ -133,9 +137,15 @@ def export(
     if cursor:
         settle_pending(store, cursor)
         after, upto = store.export_cursor(cursor).seq, store.last_seq()
-    records = store.export_records(
-        after_seq=after or 0, upto_seq=upto, stored_since=stored_since(since), site=host
-    )
+    where = {
+        "after_seq": after or 0,
+        "upto_seq": upto,
+        "stored_since": stored_since(since),
+        "site": host,
+    }
+    records: Iterable[dict[str, Any]] = store.export_records(**where)
+    if track is not None:
+        records = track(records, store.count_export_records(**where))
     if output is None:
         count = write(records, sys.stdout.buffer)
         if cursor and upto is not None:

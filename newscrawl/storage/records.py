@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from newscrawl.storage.connection import Known, StoreConnection
+from newscrawl.urls import site_of
 
 
 class ArticleTables(StoreConnection):
@@ -97,6 +98,21 @@ class ArticleTables(StoreConnection):
             ),
         )
         return cursor.rowcount == 1
+
+    def add_parts(self, url: str, parts: Sequence[str], fetched_at: str | None) -> None:
+        """Record the other pages of a story split over several pages as its aliases.
+
+        Reason ``part``; unlike another place of the story (:meth:`add_alias`), a part is
+        not added to ``also_at``: it is a piece of this copy, not a copy. A URL that is
+        already an alias (of this story or another) is left as it is.
+        """
+        rows = [(part, url, site_of(part), "part", fetched_at) for part in parts if part != url]
+        if rows:
+            self._write_many(
+                "INSERT INTO aliases (alias, url, site, reason, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                rows,
+            )
 
     _FOR_UPDATE: ClassVar[str] = ""
 
