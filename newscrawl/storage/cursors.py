@@ -123,6 +123,7 @@ class FeedMark(NamedTuple):
     digest: str
     running: bool
 
+
 def _export_filter(
     after_seq: int, upto_seq: int | None, stored_since: str | None, site: str | None
 ) -> tuple[str, list[Any]]:
