@@ -84,3 +84,45 @@ def test_a_rule_kept_for_a_reason_stays_at_todays_value() -> None:
     _, verdicts, final = ablate(grid, 5)
     assert not verdicts[0].stays  # it helps nowhere on these sets...
     assert the_study.configs()[final.chosen] == (True,)  # ...and stays on
+
+
+# ---------------------------------------------------------------- resiliparse as a vote
+
+STORY = [
+    "The lock keepers on the old canal asked the council on Friday for a second crew.",
+    "Barge traffic has doubled since the towpath reopened, they said in a letter.",
+    "A council spokesman said the request would be discussed at the next meeting.",
+    "Boat owners have offered to help with the gates at weekends until then.",
+]
+LEAD = "Canal lock keepers want more help as barge traffic doubles along the old waterway."
+BOX = "Sign up for our weekly canal newsletter and never miss a story from the towpath."
+
+
+def test_resiliparse_lead_opens_the_body_only_when_it_is_prose_before_the_opening() -> None:
+    from bench.support.enginevotes import with_resiliparse_lead
+
+    seen = ["Home", LEAD, *STORY]
+    assert with_resiliparse_lead(STORY, seen, None) == [LEAD, *STORY]
+    assert with_resiliparse_lead(STORY, ["Home", "Canal news", *STORY], None) == STORY
+    assert with_resiliparse_lead([LEAD, *STORY], seen, None) == [LEAD, *STORY]
+    assert with_resiliparse_lead(STORY, seen, LEAD) == STORY  # the headline is not a lead
+
+
+def test_a_box_both_other_sources_lack_is_dropped_only_when_both_witness() -> None:
+    from bench.support.enginevotes import without_unseen
+
+    body = [*STORY[:2], BOX, *STORY[2:]]
+    assert without_unseen(body, STORY, STORY, "both") == STORY
+    assert without_unseen(body, STORY, [], "both") == body  # one witness is not enough
+    assert without_unseen(body, STORY, [], "any") == STORY
+    assert without_unseen(body, [BOX], STORY, "any") == body  # resiliparse found another text
+    assert without_unseen(body, STORY, STORY, "off") == body
+
+
+def test_reached_compares_an_out_of_fold_figure_with_its_target() -> None:
+    from bench.extraction_quality import reached
+
+    assert reached("0.961", ">=0.965") == "no"
+    assert reached("0.970", ">=0.965") == "yes"
+    assert reached("1.22x", "<=1.3x") == "yes"
+    assert reached("", ">=0.965") == ""

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.support import enginevotes
 from bench.support.casesets import Metrics, load_scorer, load_sets, publisher_folds
 from bench.support.fieldstudies import STUDIES, normalise
 from bench.support.outoffold import Grid, Outcome, Study, ablate
@@ -110,11 +111,20 @@ def run(
         return {}, {}
     metrics = {s.name: Metrics(score, s) for s in sets}
     facts = {s.name: load_facts(s, cache) for s in sets}
+    studies = list(STUDIES)
+    if enginevotes.available():  # resiliparse installed: its vote is studied as a candidate
+        for s in sets:
+            for page, engines in zip(facts[s.name], enginevotes.load_engine_facts(s, cache),
+                                     strict=True):  # fmt: skip
+                page["engines"] = engines
+        studies[0] = (studies[0][0], enginevotes.BODY_CANDIDATES)
+    else:
+        print("resiliparse is not installed: its agreement vote is not studied")
     folds = publisher_folds(sets, k)
     print(f"\nOut of fold: {k} folds by publisher over {sum(len(s.cases) for s in sets)} pages\n")
     production: dict[tuple[str, str], str] = {}
     rules_only: dict[tuple[str, str], str] = {}
-    for pair in STUDIES:
+    for pair in studies:
         for study, figures in zip(pair, (rules_only, production), strict=True):
             if study is None or (only and study.field not in only):
                 continue

@@ -79,6 +79,8 @@ class Study:
         for component, value in zip(self.components, config, strict=True):
             if isinstance(value, bool):
                 parts.append(component.name if value else f"-{component.name}")
+            elif isinstance(value, str):
+                parts.append(f"{component.name}={value}")
             else:
                 parts.append(f"{component.name}={value:g}")
         return " ".join(parts)
