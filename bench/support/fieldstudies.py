@@ -91,20 +91,22 @@ def headline_relevant(facts: dict[str, Any]) -> set[str]:
     return present | {"title_parts", "seo_suffix", "printed_glyphs"}
 
 
-HEADLINE_TODAY = {"title_parts": True, "seo_suffix": True, "printed_glyphs": True,
-                  "tw": 0.5, "title": 0.5, "ld": 1.0, "og": 1.0, "h1": 1.0, "h1k": 1.0,
-                  "traf": 0.0}  # fmt: skip
+HEADLINE_TODAY = {"title_parts": headline.RULES.title_parts,
+                  "seo_suffix": headline.RULES.seo_suffix,
+                  "printed_glyphs": headline.RULES.printed_glyphs,
+                  **headline.RULES.weights, "traf": 0.0}  # fmt: skip
 HEADLINE_RULES = Study(
     field="headline",
     title="today's headline rules and weights (off, and equal weights, are neutral)",
     scored=[("fundus", "headline"), ("trafilatura", "headline")],
     components=[
-        Component("title_parts", (False, True), True),
-        Component("seo_suffix", (False, True), True),
-        Component("printed_glyphs", (False, True), True),
-        Component("tw", (1.0, 0.5), 0.5),
-        Component("title", (1.0, 0.5), 0.5),
-        Component("h1k", (0.0, 1.0), 1.0),
+        *(
+            Component(name, (False, True), HEADLINE_TODAY[name])
+            for name in ("title_parts", "seo_suffix", "printed_glyphs")
+        ),
+        Component("tw", (1.0, 0.5), HEADLINE_TODAY["tw"]),
+        Component("title", (1.0, 0.5), HEADLINE_TODAY["title"]),
+        Component("h1k", (0.0, 1.0), HEADLINE_TODAY["h1k"]),
     ],
     value=headline_value,
     need=2,
@@ -283,15 +285,16 @@ def authors_value(config: dict[str, Any], facts: dict[str, Any], *_: Any) -> lis
     return chosen
 
 
-AUTHORS_TODAY = {"org_credit": True, "site_only_defers": True, "byline_referee": False,
-                 "byline_over_organisations": False}  # fmt: skip
+AUTHORS_TODAY = {"org_credit": authors.RULES.org_credit,
+                 "site_only_defers": authors.RULES.site_only_defers,
+                 "byline_referee": False, "byline_over_organisations": False}  # fmt: skip
 AUTHORS_RULES = Study(
     field="authors",
     title="today's author rules (off is neutral)",
     scored=[("fundus", "authors"), ("trafilatura", "authors")],
     components=[
-        Component("org_credit", (False, True), True),
-        Component("site_only_defers", (False, True), True),
+        Component("org_credit", (False, True), AUTHORS_TODAY["org_credit"]),
+        Component("site_only_defers", (False, True), AUTHORS_TODAY["site_only_defers"]),
     ],
     value=authors_value,
     need=2,

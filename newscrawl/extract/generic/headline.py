@@ -117,9 +117,12 @@ class Rules:
     #: A title made of parts lends half its vote to each part another source states alone.
     title_parts: bool = True
     #: An SEO title that is an editorial headline plus trailing words votes for the headline.
-    seo_suffix: bool = True
+    #: Off: out of fold it helped the trafilatura set and cost the fundus set (the sets
+    #: disagree on which spelling is the headline), so it fails "helps on two sets".
+    seo_suffix: bool = False
     #: The printed ``<h1>`` spelling wins when it differs only by typographic glyphs.
-    printed_glyphs: bool = True
+    #: Off for the same reason as ``seo_suffix``.
+    printed_glyphs: bool = False
 
 
 RULES = Rules()
@@ -143,7 +146,8 @@ def decide(stated: list[tuple[str, str]], rules: Rules = RULES) -> str | None:
     vote.
 
     A source counts once per text (a heading repeated on the page, e.g. a menu label
-    printed for desktop and mobile, is one vote). A title-like source (og:title,
+    printed for desktop and mobile, is one vote). With ``rules.seo_suffix`` (off by
+    default, see :class:`Rules`), a title-like source (og:title,
     twitter:title, <title>) that is an editorial headline (JSON-LD, microdata, <h1>)
     plus trailing words ("... Rezept", "... von <user>", "... in <place>") lends its
     vote to that headline: the longer text is the search-engine version (unless the
@@ -153,7 +157,8 @@ def decide(stated: list[tuple[str, str]], rules: Rules = RULES) -> str | None:
 
     The spelling returned is the one in structured data or meta tags when they agree
     with the heading: the heading's text is reassembled from markup and may carry
-    stray spaces around inline elements. The exception is typography: when the
+    stray spaces around inline elements. With ``rules.printed_glyphs`` (off by default)
+    typography is an exception: when the
     heading differs from that spelling only by typographic quotes and dashes (meta
     tags are often written with plain ASCII ones), the printed heading is returned.
     """
