@@ -25,6 +25,7 @@ import argparse
 import json
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -123,18 +124,21 @@ def mirror_pages() -> list[tuple[str, Path, bool]]:
     return found
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--cv", type=int, default=5, help="folds (by publisher)")
-    parser.add_argument("--limit", type=int, help="only the first N cases of each set")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    parser.add_argument("--misses", action="store_true", help="list the fundus pages missed")
-    args = parser.parse_args(argv)
-    sets = load_sets(args.data, limit=args.limit)
+@dataclass
+class Measured:
+    """What :func:`measure` found: per set (pages, pages without URL, share taken before
+    issue 14's rules, in fold, out of fold), the mirror's check, the fundus pages missed."""
+
+    shares: dict[str, tuple[int, int, float, float, float]]
+    mirror: str
+    missed: list[tuple[str, str]]
+
+
+def measure(data: Path, k: int, limit: int | None, cache: Path) -> Measured | None:
+    """Run the study (printing its verdicts) and return its figures; None without sets."""
+    sets = load_sets(data, limit=limit)
     if not sets:
-        print(f"no case sets under {args.data}: nothing to measure")
-        return 0
+        return None
     configs = STUDY.configs()
     rules = [pagekind.Rules(**STUDY.named(c)) for c in configs]
 
@@ -147,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         missed += ~verdicts & is_article
     allowed = wrong == 0
 
-    folds = publisher_folds(sets, args.cv)
+    folds = publisher_folds(sets, k)
     rows, fold_rows, skipped, pages = {}, {}, {}, {}
     for case_set in sets:
         with_url = [i for i, c in enumerate(case_set.cases) if c["url"].startswith("http")]
@@ -156,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         for column, i in enumerate(with_url):
             case = case_set.cases[i]
             path = case_set.page_path(case)
-            facts = cached(args.cache, case_set.name, case["id"],
+            facts = cached(cache, case_set.name, case["id"],
                            lambda p=path, u=case["url"]: markup_facts(read_page(p), u))  # fmt: skip
             table[:, column, 0] = [taken(facts, case["url"], r) for r in rules]
         rows[case_set.name] = table
@@ -168,24 +172,48 @@ def main(argv: list[str] | None = None) -> int:
     articles = sum(a for *_, a in mirror)
     print(f"Offline mirror: {len(mirror)} pages, {articles} articles; {int(allowed.sum())} of "
           f"{len(configs)} configurations take no other page for one\n")  # fmt: skip
-    _, final = report_study(STUDY, grid, args.cv, allowed)
+    _, final = report_study(STUDY, grid, k, allowed)
     neutral, chosen = 0, final.chosen
-    summary = []
-    for name, table in rows.items():
-        n = table.shape[1]
-        summary.append((name, str(n), str(skipped[name]), f"{table[neutral, :, 0].mean():.3f}",
-                        f"{final.in_fold[name]:.3f}", f"{final.out_of_fold[name]:.3f}",
-                        ">=0.990" if name == "fundus" else ""))  # fmt: skip
-    print(
+    shares = {
+        name: (table.shape[1], skipped[name], float(table[neutral, :, 0].mean()),
+               final.in_fold[name], final.out_of_fold[name])
+        for name, table in rows.items()
+    }  # fmt: skip
+    mirror_line = (
         f"Offline mirror with the chosen rules: {wrong[chosen]} non-articles taken, "
-        f"{missed[chosen]} of {articles} articles missed (before: {missed[neutral]})\n"
+        f"{missed[chosen]} of {articles} articles missed (before: {missed[neutral]})"
     )
+    fundus_missed = [
+        (case["id"], case["url"])
+        for column, case in enumerate(pages.get("fundus", []))
+        if not rows["fundus"][chosen, column, 0]
+    ]
+    return Measured(shares, mirror_line, fundus_missed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--cv", type=int, default=5, help="folds (by publisher)")
+    parser.add_argument("--limit", type=int, help="only the first N cases of each set")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--misses", action="store_true", help="list the fundus pages missed")
+    args = parser.parse_args(argv)
+    found = measure(args.data, args.cv, args.limit, args.cache)
+    if found is None:
+        print(f"no case sets under {args.data}: nothing to measure")
+        return 0
+    print(found.mirror + "\n")
+    summary = [
+        (name, str(n), str(no_url), f"{before:.3f}", f"{in_fold:.3f}", f"{out_of_fold:.3f}",
+         ">=0.990" if name == "fundus" else "")
+        for name, (n, no_url, before, in_fold, out_of_fold) in found.shares.items()
+    ]  # fmt: skip
     print("Share of pages taken for articles (fundus: every page is one, so that is recall)")
     print_table(("set", "pages", "no URL", "before", "in fold", "out of fold", "target"), summary)
-    if args.misses and "fundus" in rows:
-        for column, case in enumerate(pages["fundus"]):
-            if not rows["fundus"][chosen, column, 0]:
-                print("  missed:", case["id"], case["url"])
+    if args.misses:
+        for case_id, url in found.missed:
+            print("  missed:", case_id, url)
     return 0
 
 
