@@ -38,6 +38,7 @@ from scrapy.utils.url import url_has_any_extension
 from bench.support.casesets import DEFAULT_DATA, REPO, load_sets, publisher_folds
 from bench.support.cvreport import print_table, report_study
 from bench.support.outoffold import Component, Grid, Study
+from bench.support.shared_data import no_data
 from newscrawl.discovery import pagekind
 from newscrawl.extract.decoding import read_page
 
@@ -193,16 +194,15 @@ def measure(data: Path, k: int, limit: int | None, cache: Path) -> Measured | No
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of case sets")
     parser.add_argument("--cv", type=int, default=5, help="folds (by publisher)")
     parser.add_argument("--limit", type=int, help="only the first N cases of each set")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="page facts folder")
     parser.add_argument("--misses", action="store_true", help="list the fundus pages missed")
     args = parser.parse_args(argv)
     found = measure(args.data, args.cv, args.limit, args.cache)
     if found is None:
-        print(f"no case sets under {args.data}: nothing to measure")
-        return 0
+        return no_data("bench.page_kinds", f"no case set under {args.data}")
     print(found.mirror + "\n")
     summary = [
         (name, str(n), str(no_url), f"{before:.3f}", f"{in_fold:.3f}", f"{out_of_fold:.3f}",
