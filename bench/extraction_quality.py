@@ -201,9 +201,8 @@ def bench_set(
     )
     rows = []
     for label, path, target in METRICS.get(name, []):
-        rows.append(
-            (name, label, fmt(metric(theirs, path)), fmt(metric(ours, path)), fmt(target, ">=.3f"))
-        )
+        bound = "-" if target is None else f">={target:.3f}"
+        rows.append((name, label, fmt(metric(theirs, path)), fmt(metric(ours, path)), bound))
     traf_median, ours_median = statistics.median(traf_ms), statistics.median(ours_ms)
     rows.append((name, "median ms/page", f"{traf_median:.1f}", f"{ours_median:.1f}", ""))
     return rows, traf_ms, ours_ms
@@ -233,7 +232,7 @@ def print_table(
 
 def reached(figure: str, target: str) -> str:
     """Whether a figure reaches a ">=X" or "<=X" target: yes, no, or "" if either is missing."""
-    if not figure or not target or figure == "-":
+    if not figure or figure == "-" or not target.startswith((">=", "<=")):
         return ""
     value, bound = float(figure.rstrip("x")), float(target[2:].rstrip("x"))
     return "yes" if (value >= bound if target.startswith(">=") else value <= bound) else "no"

@@ -126,3 +126,4 @@ def test_reached_compares_an_out_of_fold_figure_with_its_target() -> None:
     assert reached("0.970", ">=0.965") == "yes"
     assert reached("1.22x", "<=1.3x") == "yes"
     assert reached("", ">=0.965") == ""
+    assert reached("0.925", "-") == ""  # a row without a target
