@@ -261,9 +261,18 @@ class Match:
     score: float  # see score()
 
 
+@dataclass(frozen=True)
+class Examined:
+    """A story checked against the index: its best match (None: a new story) and its own
+    index entry (None: no words to sketch)."""
+
+    match: Match | None
+    entry: tuple[bytes, int, list[int]] | None
+
+
 @dataclass
 class NearDupDetector:
-    """Checks stories against an index; the first of a group is the one indexed."""
+    """Checks stories against an index; a story that matches nothing is indexed."""
 
     index: SignatureIndex
     config: NearDupConfig = field(default_factory=NearDupConfig)
@@ -285,21 +294,49 @@ class NearDupDetector:
         ``sketched``: ``sketch`` is this story's, made elsewhere with this configuration
         (an extraction worker, :mod:`newscrawl.extract.worker`), so it is not made again.
         """
+        examined = self.examine(url, headline, body, sketch, sketched=sketched)
+        if examined.match is None and examined.entry is not None:
+            self.index.add(url, *examined.entry)
+        return examined.match
+
+    def examine(
+        self,
+        url: str,
+        headline: str | None,
+        body: str | None,
+        sketch: Sketch | None = None,
+        *,
+        sketched: bool = False,
+    ) -> Examined:
+        """:meth:`check` without indexing: the caller decides what the story becomes."""
+        entry = self.entry(headline, body, sketch, sketched=sketched)
+        if entry is None:
+            return Examined(None, None)
+        signature, size, keys = entry
+        mine = Sketch(from_bytes(signature), size)
+        best: Match | None = None
+        for other_url, other, other_size in self.index.candidates(keys, self.config.max_per_key):
+            if other_url == url:
+                continue
+            value = score(mine, Sketch(from_bytes(other), other_size), self.config.allowance)
+            if value >= self.config.threshold and (best is None or value > best.score):
+                best = Match(other_url, value)
+        return Examined(best, entry)
+
+    def entry(
+        self,
+        headline: str | None,
+        body: str | None,
+        sketch: Sketch | None = None,
+        *,
+        sketched: bool = False,
+    ) -> tuple[bytes, int, list[int]] | None:
+        """A story's index entry (signature bytes, shingle set size, band keys)."""
         if not sketched:
             sketch = self.sketcher.sketch(headline, body)
         if sketch is None:
             return None
-        keys = self.sketcher.band_keys(sketch.signature)
-        best: Match | None = None
-        for other_url, other, size in self.index.candidates(keys, self.config.max_per_key):
-            if other_url == url:
-                continue
-            value = score(sketch, Sketch(from_bytes(other), size), self.config.allowance)
-            if value >= self.config.threshold and (best is None or value > best.score):
-                best = Match(other_url, value)
-        if best is None:
-            self.index.add(url, to_bytes(sketch.signature), sketch.size, keys)
-        return best
+        return to_bytes(sketch.signature), sketch.size, self.sketcher.band_keys(sketch.signature)
 
 
 # -- feeds: ``newscrawl dedup`` ---------------------------------------------------------------
