@@ -16,6 +16,7 @@ from newscrawl.extract.worker import Job
 from newscrawl.items import Rejection
 from newscrawl.profiles import SiteProfile
 from newscrawl.spiders.discovery import DiscoveryMixin, started_hosts
+from newscrawl.spiders.platforms import PlatformAccounting, probe_meta
 from newscrawl.urls import canonicalize_url, site_of
 
 
@@ -87,9 +88,13 @@ def _note_mismatch(spider: scrapy.Spider, response: Response, extraction: Extrac
         )
 
 
-class ProfileSpider(DiscoveryMixin, scrapy.Spider):
+class ProfileSpider(PlatformAccounting, DiscoveryMixin, scrapy.Spider):
     """Walks a site profile's section pages, feeds and sitemaps, and parses the articles
     they link to.
+
+    The entry points of every platform the profile's sites may run are asked; a site's 404
+    for those of a platform it does not run is counted, not a failure
+    (:mod:`newscrawl.spiders.platforms`).
 
     Spider arguments: ``-a sections=KEY[,KEY...]`` limits the start sections (and turns
     feed and sitemap discovery off unless ``discover`` says otherwise),
@@ -122,9 +127,16 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
             if site_of(s.url) in self.sites and (wanted is None or s.key in wanted)
         ]  # fmt: skip
         if wanted and not self.sections:
-            keys = ", ".join(s.key for s in self.profile.sections if site_of(s.url) in self.sites)
+            keys = ", ".join(sorted({s.key for s in self.profile.sections
+                                     if site_of(s.url) in self.sites}))  # fmt: skip
             raise ValueError(f"no section among {sorted(wanted)} (this spider has: {keys})")
         self.max_pages = int(max_pages) if max_pages else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ProfileSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.watch_platforms()
+        return spider
 
     def covers(self, url: str) -> bool:
         return site_of(url) in self.sites
@@ -133,7 +145,10 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
         if "sections" in self.sources:
             for section in self.sections:
                 yield scrapy.Request(
-                    section.url, self.parse_listing, cb_kwargs={"section": section.key, "page": 1}
+                    section.url,
+                    self.parse_listing,
+                    cb_kwargs={"section": section.record_section, "page": 1},
+                    meta=probe_meta(section.platform),
                 )
         for request in self.discovery_requests(started_hosts(self)):
             yield request
@@ -142,6 +157,8 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
         self, response: Response, section: str | None = None, page: int = 1
     ) -> Iterator[scrapy.Request]:
         """Article links of a section page, then its next page."""
+        if self.absent(response) or response.status >= 400:
+            return
         if not isinstance(response, HtmlResponse):  # an XML selector would expand entities
             return
         yield from self.announced_feeds(response)
