@@ -86,6 +86,9 @@ NEWSCRAWL_MIN_ARTICLES = 0
 NEWSCRAWL_COVERAGE_FLOORS = {"headline": 0.9, "body": 0.9, "published": 0.6, "dateline": 0.8}
 # Coverage is judged on sites with at least this many articles in the run.
 NEWSCRAWL_COVERAGE_MIN_ARTICLES = 10
+# A site's own floors, over the common ones field by field: {"site.com": {"published": 0.9}}
+# (the site as the run report names it: the host without www.).
+NEWSCRAWL_SITE_COVERAGE_FLOORS: dict[str, dict[str, float]] = {}
 
 # `scrapy crawl` with exit statuses for schedulers (newscrawl.commands.crawl): 75 when the
 # store is locked by another crawl, 2 when the run failed (store error), and
