@@ -12,8 +12,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import MIRROR, ROOT, scrapy_command
+from conftest import MIRROR, MIRROR_STORIES, ROOT, scrapy_command
 
+from newscrawl.downloadermiddlewares.mirror import mirror_redirect
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.urls import canonicalize_url
 from tests.support.servers import RecordingProxy
@@ -37,6 +38,21 @@ def crawl(spider: str, folder: Path, proxy: RecordingProxy, *extra: str):
 
 def read_feed(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
+
+
+def platform_posts() -> dict[str, dict]:
+    """Canonical URL -> post of MarsDaily.com, the mirror's site on the 2026 platform."""
+    from fixtures import build_platform2026
+
+    site = build_platform2026.load()
+    return {f"{site['base']}/{post['slug']}/": post for post in site["posts"]}
+
+
+def places_of(story: dict) -> set[str]:
+    """Canonical URLs of a stories.json story: its classic placements, and the 2026 site's
+    copy of the one wire story that site carries too (an exact copy, dateline lifted)."""
+    places = {canonicalize_url(f"https://{p['site']}{p['path']}") for p in story["placements"]}
+    return places | {u for u, p in platform_posts().items() if p.get("wire_of") == story["id"]}
 
 
 def copies_of(syndicated: dict) -> dict[str, str]:
@@ -66,15 +82,16 @@ def test_crawl_succeeds(first_crawl) -> None:
 def test_feed_holds_each_story_once_with_every_field(first_crawl, stories, syndicated) -> None:
     folder, _, _, _ = first_crawl
     feed = read_feed(folder / "feed.jsonl")
-    assert len(feed) == len(stories) + 1 == 41
+    assert len(feed) == MIRROR_STORIES == 51  # 41 classic, 10 more on the 2026 platform
     assert all(tuple(line) == ARTICLE_FIELDS for line in feed)
     assert len({line["url"] for line in feed}) == len(feed)
     assert len({line["fingerprint"] for line in feed}) == len(feed)
     copies = copies_of(syndicated)
     (first_copy,) = [line for line in feed if line["url"] in copies]
+    posts = {p["headline"] for p in platform_posts().values()}
     assert {line["headline"] for line in feed} == {s["headline"] for s in stories} | {
         copies[first_copy["url"]]
-    }
+    } | posts
     assert all(line["also_at"] == [] for line in feed), "a line is written when first seen"
 
 
@@ -83,17 +100,15 @@ def test_store_holds_articles_aliases_and_rejections(first_crawl, stories) -> No
     db = sqlite3.connect(folder / "store.db")
     stored = dict(db.execute("SELECT headline, url FROM articles"))
     aliases = db.execute("SELECT alias, url, reason FROM aliases").fetchall()
-    assert len(stored) == 41
+    assert len(stored) == MIRROR_STORIES
     for story in stories:
-        placements = {
-            canonicalize_url(f"https://{p['site']}{p['path']}") for p in story["placements"]
-        }
+        placements = places_of(story)
         canonical = stored[story["headline"]]
         assert canonical in placements
         assert {a for a, url, _ in aliases if url == canonical} == placements - {canonical}
     exact = [alias for alias in aliases if alias[2] == "same_body"]
-    assert len(exact) == sum(len(s["placements"]) - 1 for s in stories) == 12
-    assert len(aliases) == 14, "12 exact copies and 2 edited copies of the syndicated story"
+    assert len(exact) == sum(len(places_of(s)) - 1 for s in stories) == 13
+    assert len(aliases) == 15, "13 exact copies (one across platforms), 2 edited copies"
     assert set(db.execute("SELECT url, reason FROM rejections")) == EXPECTED_REJECTIONS
     feed = {line["url"]: line for line in read_feed(folder / "feed.jsonl")}
     sites = {alias: site for alias, site in db.execute("SELECT alias, site FROM aliases")}
@@ -131,8 +146,8 @@ def test_syndicated_story_is_stored_once_with_two_also_at(first_crawl, syndicate
 def test_crawl_requests_only_the_network_sites(first_crawl) -> None:
     _, _, requests, user_agents = first_crawl
     hosts = {url.split("/")[2] for url in requests}
-    assert hosts <= {"www.spacewar.com", "www.spacedaily.com", "www.terradaily.com",
-                     "spacedaily.com"}  # fmt: skip
+    sites = ("spacewar.com", "spacedaily.com", "terradaily.com", "marsdaily.com")
+    assert hosts == {f"www.{site}" for site in sites} | set(sites)  # both platforms' hosts
     assert not [u for u in requests if "/sponsors/" in u or u.endswith((".jpg", ".gif"))]
     assert any(u.endswith("/robots.txt") for u in requests)
     article_fetches = [u for u in requests if "/reports/" in u or "/afp/" in u]
@@ -147,11 +162,13 @@ def test_second_run_on_the_same_store_adds_nothing(first_crawl, tmp_path: Path) 
         result = crawl("smn", tmp_path, proxy)
     assert result.returncode == 0
     assert read_feed(tmp_path / "feed.jsonl") == []
-    # Incremental: listings are fetched again, no article page is (tests/test_incremental.py).
-    assert [u for u in proxy.requests if "/reports/" in u or "/afp/" in u] == []
+    # Incremental: listings are fetched again, no article page is (tests/test_incremental.py);
+    # the classic links of the 2026 site answer 301 to pages known already.
+    fetched = [u for u in proxy.requests if "/reports/" in u or "/afp/" in u]
+    assert [u for u in fetched if mirror_redirect(MIRROR, u) is None] == []
     assert any(u.endswith("Military_Space.html") for u in proxy.requests)
     db = sqlite3.connect(tmp_path / "store.db")
-    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 41
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MIRROR_STORIES
 
 
 def test_site_spider_stays_on_its_site(tmp_path: Path, stories, syndicated) -> None:
@@ -159,7 +176,7 @@ def test_site_spider_stays_on_its_site(tmp_path: Path, stories, syndicated) -> N
         result = crawl("terradaily", tmp_path, proxy)
     assert result.returncode == 0, result.stderr[-2000:]
     hosts = {url.split("/")[2] for url in proxy.requests}
-    assert hosts == {"www.terradaily.com"}
+    assert hosts == {"www.terradaily.com", "terradaily.com"}  # both platforms' entry points
     feed = read_feed(tmp_path / "feed.jsonl")
     on_site = [
         s for s in stories if any(p["site"] == "www.terradaily.com" for p in s["placements"])
@@ -209,4 +226,4 @@ def test_offline_mirror_command_gives_the_same_feed(
         )
 
     assert stories_of(offline) == stories_of(online)
-    assert len(offline) == 41
+    assert len(offline) == MIRROR_STORIES

@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import MIRROR, ROOT
+from conftest import MIRROR, MIRROR_STORIES, ROOT
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
@@ -87,7 +87,7 @@ def test_three_workers_store_what_one_process_stores_each_once(
     """PostgreSQL is the fleet's store; workers on one machine may share a SQLite file
     (one shared flock, one write lock), and must store the same set too."""
     (groups, _, rejections), single_fetches = single
-    assert len(groups) == 41
+    assert len(groups) == MIRROR_STORIES
     redis_db = {"postgresql": "/1", "sqlite": "/5"}[backend]
     redis_url = redis_server.url.replace("/0", redis_db)
     store_url = (

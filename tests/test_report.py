@@ -8,7 +8,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from conftest import MIRROR, MIRROR_STORIES, scrapy_command
+from conftest import MIRROR, MIRROR_STORIES, PLATFORM2026, scrapy_command
 
 from newscrawl.urls import site_of
 
@@ -26,20 +26,31 @@ def test_report_per_site_in_log_stats_and_file(tmp_path: Path, stories, syndicat
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((tmp_path / "report.json").read_text("utf-8"))
     sites = {row["site"]: row for row in report["sites"]}
-    assert set(sites) == {"spacewar.com", "spacedaily.com", "terradaily.com", "all"}
+    assert set(sites) == {"spacewar.com", "spacedaily.com", "terradaily.com", "marsdaily.com",
+                          "all"}  # fmt: skip
     total = sites["all"]
-    # 12 exact copies and 2 edited copies of syndicated stories; 3 broken pages
-    assert (total["new"], total["duplicate"], total["rejected"]) == (MIRROR_STORIES, 14, 3)
+    # 12 exact copies and 2 edited copies of syndicated stories, the wire story on both
+    # platforms; 3 broken pages
+    assert (total["new"], total["duplicate"], total["rejected"]) == (MIRROR_STORIES, 15, 3)
     assert sum(sites[s]["new"] for s in sites if s != "all") == MIRROR_STORIES
     # which sister site's copy comes first varies; the copies per site do not
     placements = Counter(
         site_of(f"https://{p['site']}/") for story in [*stories, syndicated]
         for p in story["placements"]
     )  # fmt: skip
+    placements["marsdaily.com"] = len(json.loads(PLATFORM2026.read_text("utf-8"))["stories"])
     for site, count in placements.items():
         assert sites[site]["new"] + sites[site]["duplicate"] == count
-    assert total["pages"] == 98
-    assert total["headline"] > 0.95 and total["dateline"] == 1.0
+    # 98 pages of the classic sites before the 2026 site joined the crawl
+    assert total["pages"] == 143
+    assert total["headline"] > 0.95 and total["dateline"] > 0.95
+    # every classic story prints a dateline; one of the 2026 site's 11 does not
+    assert sites["marsdaily.com"]["dateline"] == 0.909
+    assert {sites[s]["dateline"] for s in placements if s != "marsdaily.com"} == {1.0}
+    assert {s: sorted(sites[s]["platforms"]) for s in placements} == {
+        "spacewar.com": ["classic"], "spacedaily.com": ["classic"],
+        "terradaily.com": ["classic"], "marsdaily.com": ["2026"],
+    }  # fmt: skip
     assert report["monitors"] == {"failed": None, "passed": True}
     assert re.search(r"Run report \(finished\):\nsite\s+pages\s+new\s+duplicate", result.stderr)
     assert "'newscrawl/report/spacewar.com/coverage/dateline': 1.0" in result.stderr
@@ -65,8 +76,9 @@ def test_layout_change_fails_the_coverage_monitor_and_the_exit_status(tmp_path: 
 def test_article_count_floor(tmp_path: Path) -> None:
     result = crawl(tmp_path, MIRROR, "-s", "NEWSCRAWL_MIN_ARTICLES=100")
     assert result.returncode == 3
-    # every HTML article page: 55 story pages and the two broken HTML pages
-    assert "57 articles extracted, fewer than the floor of 100" in result.stderr
+    # every HTML article page: 55 classic story pages, the two broken HTML pages and the
+    # 11 stories of the 2026 site
+    assert "68 articles extracted, fewer than the floor of 100" in result.stderr
     rerun = crawl(tmp_path, MIRROR)  # incremental, nothing new: healthy with the default
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text("utf-8"))
