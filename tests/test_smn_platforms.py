@@ -111,13 +111,26 @@ def test_every_site_has_entry_points_on_both_platforms() -> None:
         feeds = [f for f in SMN.feeds if f.host.removeprefix("www.") == site.domain]
         by_platform = Counter(s.platform for s in sections + feeds)
         assert by_platform["classic"] >= 2 and by_platform["2026"] >= 3, site.domain
-        assert f"https://{site.domain}/" in {s.url for s in sections if s.platform is None}
+        assert f"https://{site.domain}/" in {s.url for s in sections if s.platform == "2026"}
         assert f"https://{site.domain}/feed/" in {f.url for f in feeds}
         for entry in sections + feeds:  # classic on www., the 2026 platform on the bare domain
             www = entry.url.startswith(f"https://www.{site.domain}/")
             assert www == (entry.platform == "classic"), entry
     robots = set(started_hosts(SMNSpider()))  # each is asked for its robots.txt sitemaps
     assert {"www.marsdaily.com", "marsdaily.com", "www.spacewar.com", "spacewar.com"} <= robots
+
+
+def test_a_crawl_may_ask_one_platform_only() -> None:
+    classic = SMNSpider(platforms="classic")
+    assert {s.platform for s in classic.sections} == {"classic"}
+    assert set(started_hosts(classic)) == {f"www.{site.domain}" for site in SMN_SITES}
+    new = SMNSpider(platforms="2026", sections="science")
+    assert [s.url for s in new.sections] == [f"{BASE}/category/science/"]
+    assert len(SMNSpider().sections) == len(classic.sections) + len(
+        SMNSpider(platforms="2026").sections
+    )
+    with pytest.raises(ValueError, match="unknown"):
+        SMNSpider(platforms="2027")
 
 
 @pytest.mark.parametrize(

@@ -100,7 +100,9 @@ class ProfileSpider(PlatformAccounting, DiscoveryMixin, scrapy.Spider):
     feed and sitemap discovery off unless ``discover`` says otherwise),
     ``-a max_pages=N`` limits pagination depth per section (default: follow all),
     ``-a discover=sections,feeds,sitemaps`` chooses the listings (default: all),
-    ``-a max_age=2d`` skips feed and sitemap entries dated before that.
+    ``-a max_age=2d`` skips feed and sitemap entries dated before that,
+    ``-a platforms=classic`` asks only the entry points of those platforms (default: every
+    platform the profile knows).
     """
 
     profile: ClassVar[SiteProfile]
@@ -114,10 +116,12 @@ class ProfileSpider(PlatformAccounting, DiscoveryMixin, scrapy.Spider):
         max_pages: str | int | None = None,
         discover: str | None = None,
         max_age: str | None = None,
+        platforms: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.init_discovery(discover, max_age, targeted=bool(sections))
+        self.init_platforms(platforms)
         covered = self.hosts or tuple(self.profile.hosts)
         self.sites = frozenset(site_of(f"https://{host}/") for host in covered)
         self.allowed_domains = sorted(self.sites)
@@ -125,6 +129,7 @@ class ProfileSpider(PlatformAccounting, DiscoveryMixin, scrapy.Spider):
         self.sections = [
             s for s in self.profile.sections
             if site_of(s.url) in self.sites and (wanted is None or s.key in wanted)
+            and self.asks(s)
         ]  # fmt: skip
         if wanted and not self.sections:
             keys = ", ".join(sorted({s.key for s in self.profile.sections

@@ -40,7 +40,7 @@ from newscrawl.spiders.platforms import probe_meta
 from newscrawl.urls import canonicalize_url
 
 if TYPE_CHECKING:
-    from newscrawl.profiles import SiteProfile
+    from newscrawl.profiles import Section, SiteProfile
 
 SOURCES = ("sections", "feeds", "sitemaps")
 LISTING_META = "newscrawl_listing"
@@ -58,6 +58,9 @@ class DiscoveryMixin:
         raise NotImplementedError
 
     def absent(self, response: Response) -> bool:  # pragma: no cover - PlatformAccounting
+        raise NotImplementedError
+
+    def asks(self, entry: Section) -> bool:  # pragma: no cover - PlatformAccounting
         raise NotImplementedError
 
     def init_discovery(self, discover: str | None, max_age: str | None, targeted: bool) -> None:
@@ -78,7 +81,7 @@ class DiscoveryMixin:
         """Configured feeds, then each started host's robots.txt (for its sitemaps)."""
         if "feeds" in self.sources:
             for feed in self.profile.feeds:
-                if self.covers(feed.url):
+                if self.covers(feed.url) and self.asks(feed):
                     yield from self.listing_request(
                         feed.url, "feed", section=feed.key, platform=feed.platform
                     )
@@ -191,5 +194,5 @@ def started_hosts(spider: Any) -> list[str]:
     """Hosts a spider starts from, as its sections and configured feeds spell them (a site
     on two platforms answers on ``www.`` and on its bare domain: each may name sitemaps)."""
     hosts = {s.host for s in spider.sections}
-    hosts |= {f.host for f in spider.profile.feeds if spider.covers(f.url)}
+    hosts |= {f.host for f in spider.profile.feeds if spider.covers(f.url) and spider.asks(f)}
     return sorted(hosts)

@@ -24,7 +24,7 @@ from newscrawl.extensions.report import PREFIX
 from newscrawl.urls import site_of
 
 if TYPE_CHECKING:
-    from newscrawl.profiles import SiteProfile
+    from newscrawl.profiles import Section, SiteProfile
 
 
 def probe_meta(platform: str | None) -> dict[str, Any]:
@@ -44,6 +44,21 @@ class PlatformAccounting:
 
     def covers(self, url: str) -> bool:  # pragma: no cover - defined by the spider
         raise NotImplementedError
+
+    def init_platforms(self, platforms: str | None) -> None:
+        """``-a platforms=classic[,2026]``: ask only those platforms' entry points (default:
+        every platform the profile knows; an entry point of any platform is always asked)."""
+        known = {p.name for p in self.profile.platforms}
+        self.platforms_asked = (
+            {p.strip() for p in platforms.split(",") if p.strip()} if platforms else known
+        )
+        unknown = self.platforms_asked - known
+        if unknown:
+            raise ValueError(f"platforms: unknown {sorted(unknown)} (use {sorted(known)})")
+
+    def asks(self, entry: Section) -> bool:
+        """Whether this crawl asks ``entry`` (a section page or a feed)."""
+        return entry.platform is None or entry.platform in self.platforms_asked
 
     def watch_platforms(self) -> None:
         """Start counting (the spider's ``from_crawler`` calls it)."""

@@ -74,7 +74,8 @@ class NetworkSite:
         www, bare = f"www.{self.domain}", self.domain
         found = [Section(www, key, f"https://{www}/{page}", CLASSIC)
                  for key, page in self.classic_sections]  # fmt: skip
-        found.append(Section(bare, "site", f"https://{bare}/"))  # both platforms answer it
+        # The 2026 home page (a classic site answers it too, with its own home page).
+        found.append(Section(bare, "site", f"https://{bare}/", PLATFORM_2026))
         found += [Section(bare, key, f"https://{bare}/category/{name}/", PLATFORM_2026)
                   for key, name in self.categories]  # fmt: skip
         return found
@@ -103,7 +104,7 @@ SMN_SITES = (
         ("climate", "Climate.html"), ("earth-observation", "Earth_Observation.html"),
     )),
     NetworkSite("marsdaily.com", "marsdaily.xml", (
-        ("news", "Mars_News.html"), ("science", "Mars_Science.html"),
+        ("mars-news", "Mars_News.html"), ("mars-science", "Mars_Science.html"),
     ), categories=(("news", "news"), ("science", "science"))),
 )  # fmt: skip
 
