@@ -31,6 +31,8 @@ from newscrawl.extensions.report import format_table, platforms
 from newscrawl.extract.article import extract_article
 from newscrawl.pipelines.normalize import NormalizePipeline
 from newscrawl.profiles.smn import SMN, SMN_SITES
+from newscrawl.reporting.data import over_runs
+from newscrawl.reporting.runs import run_record, site_rows
 from newscrawl.spiders.discovery import started_hosts
 from newscrawl.spiders.platforms import probe_meta
 from newscrawl.spiders.smn import SMNSpider
@@ -257,6 +259,30 @@ def test_report_names_the_platform_each_site_answered_with() -> None:
     table = format_table(rows).splitlines()
     assert table[0].split()[-1] == "platform"
     assert [line.split()[-1] for line in table[1:]] == ["2026", "classic"]
+
+
+def test_run_history_keeps_each_sites_platforms_and_own_floors() -> None:
+    stats = {
+        "newscrawl/report/marsdaily.com/articles": 11,
+        "newscrawl/report/marsdaily.com/fields/dateline": 10,
+        "newscrawl/report/marsdaily.com/platform/2026": 24,
+        "newscrawl/report/spacedaily.com/articles": 20,
+        "newscrawl/report/spacedaily.com/fields/dateline": 19,
+        "newscrawl/report/spacedaily.com/absent/2026": 3,
+    }
+    common, own = {"dateline": 0.8}, {"marsdaily.com": {"dateline": 0.95}}
+    rows = {row["site"]: row for row in site_rows(stats, common, 10, own)}
+    assert rows["marsdaily.com"]["monitor"]["below_floor"] == ["dateline"]  # 91% < 95%
+    assert rows["spacedaily.com"]["monitor"]["below_floor"] == []  # 95% >= 80%
+    assert rows["marsdaily.com"]["platforms"] == {"2026": 24}
+    assert rows["spacedaily.com"]["absent"] == {"2026": 3}
+    record = run_record(stats, spider="smn", floors=common, coverage_min_articles=10,
+                        site_floors=own)  # fmt: skip
+    assert record["site_floors"] == {"marsdaily.com": {"dateline": 0.95}}
+    record["id"] = 1
+    points = over_runs([record], None)["coverage"]
+    assert points["marsdaily.com"][0]["floors"] == {"dateline": 0.95}
+    assert points["spacedaily.com"][0]["floors"] == {"dateline": 0.8}
 
 
 # --- real crawls --------------------------------------------------------------------------
