@@ -23,7 +23,7 @@ def newscrawl(*args: str) -> subprocess.CompletedProcess[str]:
 def test_scrapy_list_shows_one_spider_per_site() -> None:
     result = scrapy_command("list")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["news", "smn", "spacedaily", "spacewar", "terradaily"]
+    assert result.stdout.split() == ["news", "smn", "spacedaily", "spacewar", "terradaily", "warc"]
 
 
 def test_scrapy_check_contracts_pass() -> None:

@@ -200,7 +200,7 @@ def check_quickstart(ran: Ran, before: set[str]) -> None:
 
 
 def check_crawling(ran: Ran, before: set[str]) -> None:
-    assert ran.stdout.split() == ["news", "smn", "spacedaily", "spacewar", "terradaily"]
+    assert ran.stdout.split() == ["news", "smn", "spacedaily", "spacewar", "terradaily", "warc"]
     for name in ("spacewar.jsonl", "network.jsonl", "new.jsonl"):
         assert (ran.work / name).is_file(), name
     assert "contracts" in ran.stderr and ran.stderr.rstrip().endswith("OK")
@@ -335,8 +335,34 @@ def check_extract(ran: Ran, before: set[str]) -> None:
     assert listed["id"] == "variant" and listed["headline"] == generic["headline"]
 
 
+def without_fetch_time(lines: list[dict]) -> list[str]:
+    return sorted(
+        json.dumps({key: value for key, value in line.items() if key != "fetched_at"})
+        for line in lines
+    )
+
+
+def check_warc(ran: Ran, before: set[str]) -> None:
+    live = ran.lines("live.jsonl")
+    assert len(live) == MIRROR_STORIES, "the crawl of the mirror, archived"
+    assert list((ran.work / "archive").glob("*.warc.gz")), "closed WARC files"
+    assert without_fetch_time(ran.lines("replayed.jsonl")) == without_fetch_time(live)
+    assert ran.lines("again.jsonl") == [], "replaying again stores nothing new"
+    picked = ran.lines("cc.jsonl")
+    assert picked and {line["site"] for line in picked} == {"spacewar.com"}
+    assert all("2021-01-01" <= line["published"][:10] <= "2025-12-31" for line in picked)
+
+
+def check_replay(ran: Ran, before: set[str]) -> None:
+    live = without_fetch_time(ran.lines("live.jsonl"))
+    for name in ("rebuilt.jsonl", "rebuilt2.jsonl", "rebuilt3.jsonl"):
+        assert without_fetch_time(ran.lines(name)) == live, name
+
+
 CHECKS: dict[str, Callable[[Ran, set[str]], None]] = {
     "quickstart": check_quickstart,
+    "warc": check_warc,
+    "replay": check_replay,
     "crawling": check_crawling,
     "news": check_news,
     "export": check_export,

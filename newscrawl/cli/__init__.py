@@ -3,7 +3,9 @@
 One module per sub-command: :mod:`.extract` (extraction on saved pages), :mod:`.dedup`
 (near-duplicates of a feed), :mod:`.export` (records out of the store), :mod:`.fleet`
 (``enqueue`` and ``fleet``, for a fleet of workers), :mod:`.report` (the crawl's history
-as a page of charts); :mod:`.config` says where ``STORE_URL`` and ``REDIS_URL`` come from.
+as a page of charts), :mod:`.replay` (archived pages re-extracted) and :mod:`.ccnews`
+(Common Crawl's news archive); :mod:`.config` says where ``STORE_URL`` and ``REDIS_URL``
+come from.
 
 A plain mistake (a missing file, a store that is not there, an unreachable Redis, a reader
 that closed the pipe) is one line on standard error, ``newscrawl COMMAND: what went wrong``,
@@ -18,7 +20,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from newscrawl.cli import dedup, export, extract, fleet, report
+from newscrawl.cli import ccnews, dedup, export, extract, fleet, replay, report
 from newscrawl.cli.errors import (
     EXIT_BROKEN_PIPE,
     EXIT_FAILED,
@@ -55,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_parser(commands)
     fleet.add_parsers(commands)
     report.add_parser(commands)
+    replay.add_parser(commands)
+    ccnews.add_parser(commands)
     return parser
 
 

@@ -31,6 +31,12 @@ over for good).
 The store must exist: a crawl creates it, export only reads it (and moves cursors)."""
 
 
+STORE_HELP = (
+    "(default: $STORE_URL from the environment, else the project's STORE_URL setting,"
+    " sqlite:///newscrawl.db in the working folder)"
+)
+
+
 def add_parser(commands: Any) -> None:
     export = commands.add_parser(
         "export",
@@ -41,12 +47,7 @@ def add_parser(commands: Any) -> None:
     export.add_argument(
         "-o", "--output", metavar="FILE", help="file to write (default: standard output)"
     )
-    export.add_argument(
-        "--store",
-        metavar="STORE_URL",
-        help="the store to read (default: $STORE_URL from the environment, else the project's"
-        " STORE_URL setting, sqlite:///newscrawl.db in the working folder)",
-    )
+    export.add_argument("--store", metavar="STORE_URL", help="the store to read " + STORE_HELP)
     export.add_argument(
         "--since",
         metavar="WHEN",

@@ -29,8 +29,10 @@ def add_parsers(commands: Any) -> None:
         description="Push listing pages (section or home pages) to SPIDER:start_urls in the"
         " fleet's Redis; an idle worker of that spider picks them up.",
     )
-    enqueue.add_argument("spider", help=SPIDER_HELP)
-    enqueue.add_argument("urls", nargs="+", metavar="URL", help="listing pages to start from")
+    enqueue.add_argument("spider", help=SPIDER_HELP + ", or ccnews for WARC files")
+    enqueue.add_argument(
+        "urls", nargs="+", metavar="URL", help="listing pages to start from (ccnews: file paths)"
+    )
     enqueue.add_argument("--redis", metavar="REDIS_URL", help=REDIS_HELP)
     enqueue.set_defaults(handler=cmd_enqueue)
     status = commands.add_parser(
@@ -44,7 +46,9 @@ def add_parsers(commands: Any) -> None:
     status.set_defaults(handler=cmd_fleet)
 
 
-def _fleet_redis(args: argparse.Namespace) -> Any:
+def fleet_redis(args: argparse.Namespace, *, spider: bool = True) -> Any:
+    """The Redis client of the fleet the arguments name (``--redis``, else the environment,
+    else the settings); with ``spider``, the spider named must exist."""
     from scrapy.spiderloader import SpiderLoader
 
     from newscrawl.fleet.queue import redis_for
@@ -53,7 +57,7 @@ def _fleet_redis(args: argparse.Namespace) -> Any:
     url = resolve("REDIS_URL", args.redis, settings)
     if not url:
         raise UsageError("give --redis URL or set REDIS_URL")
-    if args.spider not in SpiderLoader.from_settings(settings).list():
+    if spider and args.spider not in SpiderLoader.from_settings(settings).list():
         raise UsageError(f"no spider {args.spider!r} (scrapy list)")
     try:
         return redis_for(url)
@@ -64,13 +68,18 @@ def _fleet_redis(args: argparse.Namespace) -> Any:
 def cmd_enqueue(args: argparse.Namespace, out: TextIO) -> int:
     import redis
 
+    if args.spider == "ccnews":  # WARC file paths for ccnews workers, not start URLs
+        from newscrawl.cli.ccnews import cmd_enqueue_files
+
+        return cmd_enqueue_files(args, out)
+
     from newscrawl.fleet.queue import enqueue
 
     bad = [url for url in args.urls if not url.startswith(("http://", "https://"))]
     if bad:
         raise UsageError(f"not an http(s) URL: {bad[0]}")
     try:
-        count = enqueue(_fleet_redis(args), args.spider, args.urls)
+        count = enqueue(fleet_redis(args), args.spider, args.urls)
     except redis.RedisError as exc:
         raise CommandError(str(exc)) from exc
     print(f"enqueued {len(args.urls)} start URLs for {args.spider} ({count} waiting)",
@@ -81,10 +90,15 @@ def cmd_enqueue(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_fleet(args: argparse.Namespace, out: TextIO) -> int:
     import redis
 
+    if args.spider == "ccnews":
+        from newscrawl.cli.ccnews import cmd_files_status
+
+        return cmd_files_status(args, out)
+
     from newscrawl.fleet.queue import fleet_status
 
     try:
-        status = fleet_status(_fleet_redis(args), args.spider)
+        status = fleet_status(fleet_redis(args), args.spider)
     except redis.RedisError as exc:
         raise CommandError(str(exc)) from exc
     out.write(json.dumps(status, indent=2) + "\n")

@@ -136,6 +136,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX articles_by_stored ON articles(stored_at, site);
     """,
+    # 3: WARC files read to their end (newscrawl.storage.archives).
+    f"""
+    CREATE TABLE warc_files (
+        name         TEXT PRIMARY KEY,
+        size         BIGINT NOT NULL,
+        records      BIGINT NOT NULL,
+        torn         INTEGER NOT NULL DEFAULT 0,
+        finished_at  TEXT NOT NULL DEFAULT {_NOW}
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,8 +9,9 @@ is either wholly in the store or not at all, and a crash loses at most the open 
 The schema version is SQLite's ``user_version``: 1 is the base schema with the
 near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``, 3 adds the run
 history (``runs``, ``run_sites``) and an index on ``articles(stored_at, site)`` for the
-report's per-day counts. Every step is idempotent, so a store of any earlier version opens
-and is brought up to date.
+report's per-day counts, 4 adds ``warc_files`` (:mod:`newscrawl.storage.archives`).
+Every step is idempotent, so a store of any earlier version opens and is brought up
+to date.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from urllib.parse import quote, unquote, urlsplit
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -117,6 +118,17 @@ CREATE TABLE IF NOT EXISTS run_sites (
 CREATE INDEX IF NOT EXISTS articles_by_stored ON articles(stored_at, site);
 """
 
+# Version 4: WARC files read to their end (newscrawl.storage.archives).
+_ARCHIVE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS warc_files (
+    name         TEXT PRIMARY KEY,
+    size         INTEGER NOT NULL,
+    records      INTEGER NOT NULL,
+    torn         INTEGER NOT NULL DEFAULT 0,
+    finished_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+"""
+
 
 def sqlite_path(store_url: str) -> Path:
     """``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` -> a path."""
@@ -172,6 +184,7 @@ class Store(BaseStore):
             self.db.executescript(_NEARDUP_SCHEMA)
             _add_incremental_schema(self.db)
             self.db.executescript(_RUNS_SCHEMA)
+            self.db.executescript(_ARCHIVE_SCHEMA)
             # Writing user_version needs the write lock even when unchanged: skip it, so a
             # reader (``newscrawl export``) can open the store while a crawl holds a batch.
             if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
