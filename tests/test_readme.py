@@ -193,7 +193,7 @@ def test_readme_blocks_run_offline_and_do_what_the_text_says(
 
 
 def check_quickstart(ran: Ran, before: set[str]) -> None:
-    assert len(ran.lines("articles.jsonl")) == MIRROR_STORIES, "Command 1 writes the 41 stories"
+    assert len(ran.lines("articles.jsonl")) == MIRROR_STORIES, "Command 1 writes every story"
     again = run_block(ran.scratch, ran.block, [], ran.work.parent / "logs")
     assert again.status == 0, again.stderr[-2000:]
     assert ran.lines("articles.jsonl") == [], "a second run holds only what is new: nothing"
