@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import MIRROR, MIRROR_STORIES, ROOT, scrapy_command
+from conftest import MIRROR, MIRROR_STORIES, PLATFORM2026, ROOT, scrapy_command
 
 from newscrawl.downloadermiddlewares.mirror import mirror_redirect
 from newscrawl.profiles.smn import SMN
@@ -69,6 +69,10 @@ def articles(requests: list[str]) -> list[str]:
 
 
 CLASSIC_HOSTS = ("www.spacewar.com", "www.spacedaily.com", "www.terradaily.com")
+
+
+# Section pages of the classic sites, pagination included: /<Section_Name>[_N].html.
+SECTION_PAGES = sum(len(list((MIRROR / host).glob("[A-Z]*.html"))) for host in CLASSIC_HOSTS)
 
 
 def on_classic_sites(requests: list[str]) -> list[str]:
@@ -132,7 +136,7 @@ def scheduled_runs(tmp_path_factory: pytest.TempPathFactory, stories):
     return runs
 
 
-def test_run_1_stores_every_story(scheduled_runs) -> None:
+def test_run_1_stores_every_story(scheduled_runs, stories, syndicated) -> None:
     first = scheduled_runs[0]
     assert first["stored"] == MIRROR_STORIES
     assert len(first["feed"]) == MIRROR_STORIES
@@ -141,9 +145,19 @@ def test_run_1_stores_every_story(scheduled_runs) -> None:
     (wire,) = [line for line in first["export"] if line["headline"].startswith("Europe’s new")]
     assert len(wire["aliases"]) == 2  # the same wire story on the two other sister sites
     assert wire["url"] not in wire["aliases"]
-    # 12 exact copies, the syndicated story's 2 edited copies (near-duplicates), and the
-    # 2026 site's copy of a SpaceDaily.com wire story
-    assert sum(len(line["aliases"]) for line in first["export"]) == 15
+    # Exact copies on the classic sites (the split story's second site among them), the
+    # syndicated story's edited copies (near-duplicates), the 2026 site's copy of a
+    # SpaceDaily.com wire story, and the later pages of the story over three pages on two
+    # sites (parts): 13 + 2 + 1 + 4
+    exact = sum(len(story["placements"]) - 1 for story in stories)
+    edited = len(syndicated["placements"]) - 1
+    posts = json.loads(PLATFORM2026.read_text(encoding="utf-8"))["stories"]
+    wire = sum("wire_of" in post for post in posts)
+    parts = sum(len(s["placements"]) * len(s.get("page_breaks", [])) for s in stories)
+    aliases = sum(len(line["aliases"]) for line in first["export"])
+    assert aliases == exact + edited + wire + parts == 20
+    (split,) = [line for line in first["export"] if line["pages"] == 3]
+    assert len(split["aliases"]) == 5  # its sister copy, and the copies' later pages
 
 
 def test_each_listing_is_fetched_once_per_run(scheduled_runs) -> None:
@@ -154,7 +168,8 @@ def test_each_listing_is_fetched_once_per_run(scheduled_runs) -> None:
         assert set(listings.values()) == {1}
         sections = Counter(u for u in classic if u.split("/")[-1][:1].isupper()
                            and u.endswith(".html") and "/reports/" not in u)  # fmt: skip
-        assert len(sections) == 15 and set(sections.values()) == {1}
+        # Every section page of the classic sites (the mirror's /<Section>.html files).
+        assert len(sections) == SECTION_PAGES == 17 and set(sections.values()) == {1}
         # The 2026 site: 3 home pages, 2 x 2 category pages, 3 feeds, 2 sitemap indexes and
         # their 2 post sitemaps, once each.
         new = Counter(u for u in run["requests"] if u.startswith("https://marsdaily.com/")

@@ -29,20 +29,27 @@ def test_report_per_site_in_log_stats_and_file(tmp_path: Path, stories, syndicat
     assert set(sites) == {"spacewar.com", "spacedaily.com", "terradaily.com", "marsdaily.com",
                           "all"}  # fmt: skip
     total = sites["all"]
-    # 12 exact copies and 2 edited copies of syndicated stories, the wire story on both
-    # platforms; 3 broken pages
-    assert (total["new"], total["duplicate"], total["rejected"]) == (MIRROR_STORIES, 15, 3)
-    assert sum(sites[s]["new"] for s in sites if s != "all") == MIRROR_STORIES
-    # which sister site's copy comes first varies; the copies per site do not
+    # Every copy of a story but the stored one is a duplicate: 13 exact copies on the
+    # classic sites (the story over three pages on two of them), 2 edited copies of the
+    # syndicated story, the wire story on both platforms; 3 broken pages
     placements = Counter(
         site_of(f"https://{p['site']}/") for story in [*stories, syndicated]
         for p in story["placements"]
     )  # fmt: skip
     placements["marsdaily.com"] = len(json.loads(PLATFORM2026.read_text("utf-8"))["stories"])
+    copies = sum(placements.values())
+    assert (total["new"], total["duplicate"], total["rejected"]) == (
+        MIRROR_STORIES, copies - MIRROR_STORIES, 3,
+    )  # fmt: skip
+    assert copies - MIRROR_STORIES == 16
+    assert sum(sites[s]["new"] for s in sites if s != "all") == MIRROR_STORIES
+    # which sister site's copy comes first varies; the copies per site do not
     for site, count in placements.items():
         assert sites[site]["new"] + sites[site]["duplicate"] == count
-    # 98 pages of the classic sites before the 2026 site joined the crawl
-    assert total["pages"] == 143
+    # Every page fetched, listings and the other platform's probes included: 151 in a real
+    # run after merging main (143 before it; main adds the story over three pages, one
+    # story but three pages on each of its two sites, and a section page on each of them).
+    assert total["pages"] == 151
     assert total["headline"] > 0.95 and total["dateline"] > 0.95
     # every classic story prints a dateline; one of the 2026 site's 11 does not
     assert sites["marsdaily.com"]["dateline"] == 0.909
@@ -73,12 +80,15 @@ def test_layout_change_fails_the_coverage_monitor_and_the_exit_status(tmp_path: 
     assert "FAIL: Field coverage" in result.stderr
 
 
-def test_article_count_floor(tmp_path: Path) -> None:
+def test_article_count_floor(tmp_path: Path, stories, syndicated) -> None:
     result = crawl(tmp_path, MIRROR, "-s", "NEWSCRAWL_MIN_ARTICLES=100")
     assert result.returncode == 3
-    # every HTML article page: 55 classic story pages, the two broken HTML pages and the
-    # 11 stories of the 2026 site
-    assert "68 articles extracted, fewer than the floor of 100" in result.stderr
+    # every article record: the copies of every story (a story over three pages is one
+    # record per copy), the two broken HTML pages; 57 classic and 11 on the 2026 site
+    copies = sum(len(p["placements"]) for p in [*stories, syndicated])
+    copies += len(json.loads(PLATFORM2026.read_text("utf-8"))["stories"])
+    assert copies + 2 == 70
+    assert f"{copies + 2} articles extracted, fewer than the floor of 100" in result.stderr
     rerun = crawl(tmp_path, MIRROR)  # incremental, nothing new: healthy with the default
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text("utf-8"))

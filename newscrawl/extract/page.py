@@ -51,6 +51,9 @@ class ArticlePage:
     layout: ClassVar[str] = "page"
     #: The date this layout stopped being served (None: still current).
     valid_until: ClassVar[dt.date | None] = None
+    #: XPath of the ``<a>`` elements that may lead to the story's other pages when a site
+    #: splits it (:mod:`newscrawl.discovery.continuation`); None: the generic article scope.
+    parts_xpath: ClassVar[str | None] = None
 
     def __init__(self, html: str, url: str, selector: Selector | None = None) -> None:
         self.html = html

@@ -2,7 +2,10 @@
 
 Described in ``shared/smn/README.md``: a bare ``<h1>``, the dateline in ``span.BHS``, the
 body between the ``body-2-incontainer.php`` and ``RELATED LINKS`` comments with unclosed
-``<p>`` tags, ads inline, related-link boxes after the body, a copyright line last.
+``<p>`` tags, ads inline, related-link boxes after the body, a copyright line last. Nothing
+is known of how the network splits a long story over pages, if it does: the classic page
+says only that such links would sit in the body (``ClassicArticlePage.parts_xpath``), and
+the generic rule (:mod:`newscrawl.discovery.continuation`) tells which one is the next page.
 
 ``valid_until`` stays None: the layout is still served by the sites that have not moved
 to the 2026 platform (:mod:`.platform2026`), so no fetch date rules it out; its markers
@@ -52,6 +55,13 @@ class ClassicArticlePage(ArticlePage):
     """The table-based template the network served until its 2026 platform change."""
 
     layout = "smn-classic"
+    # A story split over pages links its other pages inside the body (between the body
+    # markers), never from the related boxes after it.
+    parts_xpath = (
+        "//a[@href][preceding::comment()[contains(., 'body-2-incontainer')]]"
+        "[following::comment()[contains(translate(., 'relatdinks', 'RELATDINKS'),"
+        " 'RELATED LINKS')]]"
+    )
 
     def check(self) -> None:
         if not _BODY_START_RE.search(self.html):
