@@ -103,7 +103,8 @@ def test_deploy_schedule_and_read_items(scrapyd, tmp_path: Path) -> None:
     assert items.exists(), log[-3000:]
     lines = [json.loads(line) for line in items.read_text("utf-8").splitlines()]
     assert len(lines) == MIRROR_STORIES, log[-3000:]
-    assert {line["site"] for line in lines} == {"spacewar.com", "spacedaily.com", "terradaily.com"}
+    assert {line["site"] for line in lines} == {"spacewar.com", "spacedaily.com", "terradaily.com",
+                                                "marsdaily.com"}  # fmt: skip
     assert "Run report (finished)" in log
     assert f"'newscrawl/stored': {MIRROR_STORIES}" in log
     assert store.exists()

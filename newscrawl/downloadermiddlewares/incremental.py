@@ -9,7 +9,8 @@ always fetched, since they are how new articles are found.
 An article request is ignored before it reaches the network when its canonical URL is
 
 - already requested in this run (under another spelling: http/https, ``www.``, tracking
-  parameters), or
+  parameters; a redirect from one spelling to another, ``www.`` to the bare domain, is
+  the same request going on, not a repeat), or
 - in the store as an article, an alias of one, or a rejected page (a page that had no
   headline yesterday is not fetched every run; a newer listing date brings it back under
   the ``newer`` policy).
@@ -87,6 +88,9 @@ class IncrementalMiddleware:
             self.stats.inc_value("newscrawl/incremental/parts")
             return
         if url in self.requested:
+            redirected_from = request.meta.get("redirect_urls") or []
+            if redirected_from and canonicalize_url(redirected_from[-1]) == url:
+                return  # the same article one hop on (www. to the bare domain, http to https)
             self._ignore(request, "repeat")
         try:
             known = self.store.known(url)
