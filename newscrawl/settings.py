@@ -42,6 +42,9 @@ STORE_BATCH_SIZE = 100
 MIRROR_DIR = None
 # Site profiles on (precise per-site extraction); off forces generic extraction.
 NEWSCRAWL_USE_PROFILES = True
+# Paragraphs a page declares paywalled (schema.org hasPart, newscrawl.extract.generic.paywall)
+# are left out of the body and counted in paywalled_omitted; True keeps them in the body.
+NEWSCRAWL_KEEP_PAYWALLED = False
 
 # Near-duplicates (newscrawl.neardup): the same story republished with edits is stored once,
 # its other places in the record's also_at. Thresholds are measured by bench/dedup_quality.py;

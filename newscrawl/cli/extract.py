@@ -27,15 +27,24 @@ def add_parser(commands: Any) -> None:
     extract.add_argument(
         "--no-profiles", action="store_true", help="generic extraction only, site profiles off"
     )
+    extract.add_argument(
+        "--keep-paywalled",
+        action="store_true",
+        help="keep in the body the paragraphs a page declares paywalled",
+    )
     extract.set_defaults(handler=cmd_extract)
 
 
-def extract_file(path: Path, url: str | None, *, use_profiles: bool = True) -> dict[str, Any]:
+def extract_file(
+    path: Path, url: str | None, *, use_profiles: bool = True, keep_paywalled: bool = False
+) -> dict[str, Any]:
     """One output line: the article's fields, or an ``error`` saying why there are none."""
     page_url = url if url and url.startswith(("http://", "https://")) else path.resolve().as_uri()
     try:
         html = read_page(path)
-        extraction = extract_article(html, page_url, use_profiles=use_profiles)
+        extraction = extract_article(
+            html, page_url, use_profiles=use_profiles, keep_paywalled=keep_paywalled
+        )
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
         return {"error": f"{type(exc).__name__}: {exc}"}
     record = normalize_record(ItemAdapter(extraction.item))
@@ -60,15 +69,16 @@ def _manifest_entries(manifest: Path) -> Iterator[tuple[dict[str, Any], Path, st
 
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     use_profiles = not args.no_profiles
+    options = {"use_profiles": use_profiles, "keep_paywalled": args.keep_paywalled}
     if args.manifest:
         for entry, path, url in _manifest_entries(Path(args.manifest)):
             record = {"id": entry.get("id"), "path": entry.get("path")}
-            record.update(extract_file(path, url, use_profiles=use_profiles))
+            record.update(extract_file(path, url, **options))
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     if not args.manifest and not args.files:
         raise SystemExit("newscrawl extract: give FILE... or --manifest M.jsonl")
     for name in args.files:
         record = {"path": name}
-        record.update(extract_file(Path(name), args.url, use_profiles=use_profiles))
+        record.update(extract_file(Path(name), args.url, **options))
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return 0

@@ -53,6 +53,8 @@ class Job:
     fetched_at: str | None = None
     section: str | None = None
     use_profiles: bool = True
+    content_language: str | None = None  # the response's Content-Language header
+    keep_paywalled: bool = False  # NEWSCRAWL_KEEP_PAYWALLED
 
 
 def extract_job(job: Job) -> Extraction:
@@ -63,6 +65,8 @@ def extract_job(job: Job) -> Extraction:
         fetched_at=job.fetched_at,
         section=job.section,
         use_profiles=job.use_profiles,
+        content_language=job.content_language,
+        keep_paywalled=job.keep_paywalled,
     )
 
 

@@ -23,6 +23,12 @@ def _fetched_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def content_language(response: Response) -> str | None:
+    """The response's ``Content-Language`` header (the page's language, as the server says)."""
+    value = response.headers.get("Content-Language")
+    return value.decode("latin-1")[:100] if value else None
+
+
 def extract_response(
     spider: scrapy.Spider, response: TextResponse, section: str | None = None
 ) -> Extraction:
@@ -36,6 +42,8 @@ def extract_response(
         section=section,
         use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
         selector=response.selector,
+        content_language=content_language(response),
+        keep_paywalled=spider.settings.getbool("NEWSCRAWL_KEEP_PAYWALLED", False),
     )
     _note_mismatch(spider, response, extraction)
     return extraction
@@ -57,6 +65,8 @@ async def extract_or_reject(
             fetched_at=_fetched_now(),
             section=section,
             use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
+            content_language=content_language(response),
+            keep_paywalled=spider.settings.getbool("NEWSCRAWL_KEEP_PAYWALLED", False),
         )
         try:
             extraction = await pool.extract(job)

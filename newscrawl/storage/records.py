@@ -156,16 +156,31 @@ class ArticleTables(StoreConnection):
         )
 
     def revise_article(self, record: dict[str, Any]) -> bool:
-        """Replace a stored article by a re-fetched version whose body changed.
+        """Replace a stored article by a re-fetched version that is a revision of it.
 
-        The revision gets a new ``seq``, so ``export --new`` hands it out again. False when
-        the body is unchanged, or when it now equals another stored story's body.
+        A revision is a changed body, or an update date (``modified``) the page states that
+        differs from the stored one: a correction can leave the words alone (a fixed
+        caption, a new headline) and still be dated as one. The revision gets a new
+        ``seq``, so ``export --new`` hands it out again. False when neither changed, or
+        when the body now equals another stored story's body.
         """
+        self.reserve(())  # the write transaction, so that the row stays locked till commit
+        row = self._one(
+            f"SELECT fingerprint, record FROM articles WHERE url = ?{self._FOR_UPDATE}",
+            (record["url"],),
+        )
+        if row is None:
+            return False
+        body_changed = row[0] != record["fingerprint"]
+        modified = record.get("modified")
+        moved = bool(modified) and json.loads(row[1]).get("modified") != modified
+        if not body_changed and not moved:
+            return False
         cursor = self._write(
             "UPDATE articles SET fingerprint = ?, headline = ?, published = ?,"
             f" fetched_at = ?, record = ?, seq = {self.NEXT_SEQ}"
-            " WHERE url = ? AND fingerprint != ?"
-            " AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.fingerprint = ?)",
+            " WHERE url = ?"
+            " AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.fingerprint = ? AND o.url != ?)",
             (
                 record["fingerprint"],
                 record["headline"],
@@ -174,7 +189,7 @@ class ArticleTables(StoreConnection):
                 json.dumps(record, ensure_ascii=False),
                 record["url"],
                 record["fingerprint"],
-                record["fingerprint"],
+                record["url"],
             ),
         )
         return cursor.rowcount == 1
