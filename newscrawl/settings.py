@@ -57,6 +57,12 @@ NEARDUP_BANDS = 42
 NEARDUP_ROWS = 3
 NEARDUP_SHINGLE_SIZE = 5
 NEARDUP_MAX_PER_KEY = 50
+# Short items (newscrawl.templatelines): a line of at most TEMPLATE_WORDS words seen on
+# TEMPLATE_PAGES pages of one site is its template and carries no weight; a story with
+# fewer than MIN_SHINGLES distinctive shingles is never merged.
+NEARDUP_MIN_SHINGLES = 16
+NEARDUP_TEMPLATE_WORDS = 15
+NEARDUP_TEMPLATE_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)

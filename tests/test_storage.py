@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -102,9 +103,45 @@ def test_postgresql_schema_is_versioned_and_migrated_once(postgres) -> None:
     assert len(opened) == 4, "workers starting together all open the store"
     store = opened[0]
     assert store.schema_version() == SCHEMA_VERSION
-    assert store._all("SELECT version FROM newscrawl_schema") == [(SCHEMA_VERSION,)]
+    steps = [(version,) for version in range(1, SCHEMA_VERSION + 1)]
+    assert sorted(store._all("SELECT version FROM newscrawl_schema")) == steps  # each once
     for each in opened:
         each.close()
+
+
+def test_postgresql_store_of_schema_1_gains_the_template_lines_table(postgres) -> None:
+    import psycopg
+
+    from newscrawl.storage.postgres import MIGRATIONS, SCHEMA_VERSION
+
+    url = postgres.new_database()
+    with psycopg.connect(url, autocommit=True) as db:  # a store made before version 2
+        db.execute("CREATE TABLE newscrawl_schema (version INTEGER)")
+        db.execute(MIGRATIONS[0])
+        db.execute("INSERT INTO newscrawl_schema VALUES (1)")
+    store = open_store(url)
+    assert store.schema_version() == SCHEMA_VERSION >= 2
+    store.add_lines([3, 3, 5])
+    store.add_lines([3])
+    store.commit()
+    assert store.line_pages([3, 5, 7]) == {3: 2, 5: 1}
+    store.close()
+
+
+def test_sqlite_store_of_schema_2_gains_the_template_lines_table(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    store = open_store(f"sqlite:///{path}")
+    store.close()
+    db = sqlite3.connect(path)  # what version 2 had: no template_lines
+    db.execute("DROP TABLE template_lines")
+    db.execute("PRAGMA user_version=2")
+    db.close()
+    store = open_store(f"sqlite:///{path}")
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 3
+    store.add_lines([9])
+    store.commit()
+    assert store.line_pages([9]) == {9: 1}
+    store.close()
 
 
 def test_seq_follows_commit_order_with_concurrent_writers(store_url: str) -> None:

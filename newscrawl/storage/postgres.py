@@ -108,6 +108,13 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER articles_seq BEFORE INSERT ON articles
         FOR EACH ROW EXECUTE FUNCTION newscrawl_articles_seq();
     """,
+    # 2: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+    """
+    CREATE TABLE template_lines (
+        line_key     BIGINT PRIMARY KEY,
+        pages        INTEGER NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,7 +9,7 @@ a backend that spells them otherwise).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from newscrawl.storage.connection import Known, StoreConnection
@@ -145,6 +145,32 @@ class ArticleTables(StoreConnection):
             self._write_many(
                 "INSERT INTO sketch_bands (band_key, sketch) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [(key, rows[0][0]) for key in dict.fromkeys(band_keys)],
+            )
+
+    def line_pages(self, keys: Iterable[int]) -> dict[int, int]:
+        """Pages each site line was counted on (:mod:`newscrawl.templatelines`), known ones."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self._all(
+            f"SELECT line_key, pages FROM template_lines WHERE line_key IN ({marks})",
+            tuple(wanted),
+        )
+        return dict(rows)
+
+    def add_lines(self, keys: Iterable[int]) -> None:
+        """Count one more page for each site line, in the write transaction.
+
+        Keys in ascending order: writers counting the same lines lock their rows in one
+        global order (no deadlocks).
+        """
+        rows = [(key,) for key in sorted(set(keys))]
+        if rows:
+            self._write_many(
+                "INSERT INTO template_lines (line_key, pages) VALUES (?, 1)"
+                " ON CONFLICT (line_key) DO UPDATE SET pages = template_lines.pages + 1",
+                rows,
             )
 
     def add_rejection(self, url: str, reason: str, detail: str | None = None) -> None:

@@ -7,8 +7,10 @@ produced no valid record, with the reason). Writes are batched into transactions
 is either wholly in the store or not at all, and a crash loses at most the open batch.
 
 The schema version is SQLite's ``user_version``: 1 is the base schema with the
-near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``. Every step is
-idempotent, so a store of any earlier version opens and is brought up to date.
+near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``, 3 adds
+``template_lines`` (pages per site line, :mod:`newscrawl.templatelines`; an older store
+starts counting from empty). Every step is idempotent, so a store of any earlier version
+opens and is brought up to date.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -66,6 +68,10 @@ CREATE TABLE IF NOT EXISTS sketch_bands (
     band_key     INTEGER NOT NULL,
     sketch       INTEGER NOT NULL REFERENCES sketches(id),
     PRIMARY KEY (band_key, sketch)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS template_lines (
+    line_key     INTEGER PRIMARY KEY,
+    pages        INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
 
