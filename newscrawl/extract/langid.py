@@ -45,7 +45,7 @@ _ALIASES = {
 }  # fmt: skip
 # Values that name no language ("und": undetermined, "mul": several, "zxx": none).
 _NOT_LANGUAGES = frozenset({"x", "und", "mul", "zxx", "mis", "xx"})
-_TAG = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{1,8})*", re.IGNORECASE)
+_TAG = re.compile(r"([a-z]{2,3}(?:[-_][a-z0-9]{1,8})*)(?:$|[\s,;])", re.IGNORECASE)
 
 _LOCK = threading.Lock()
 _IDENTIFIER: Any = None
@@ -64,10 +64,10 @@ def normalise_tag(value: str | None) -> str | None:
     that name no language (``x-default``, ``und``, garbage)."""
     if not value:
         return None
-    match = _TAG.search(value.strip())
+    match = _TAG.match(value.strip())
     if not match:
         return None
-    tag = match.group(0).lower().replace("_", "-")
+    tag = match.group(1).lower().replace("_", "-")
     return None if primary(tag) is None else tag
 
 
