@@ -66,6 +66,8 @@ NEARDUP_TEMPLATE_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
+# `-O articles.parquet`: Parquet with newscrawl's fixed schema (newscrawl.exporters).
+FEED_EXPORTERS = {"parquet": "newscrawl.exporters.ParquetItemExporter"}
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newscrawl.logformatter.DropLogFormatter"
@@ -80,6 +82,8 @@ INCREMENTAL_REFETCH = "never"
 # --- run report and monitors (newscrawl.extensions.report, newscrawl.monitors) -----------
 # Also write the run report as JSON to this file (unset: log and stats only).
 NEWSCRAWL_REPORT_FILE = None
+# Keep every run's report in the store (runs table; `newscrawl report` draws it).
+NEWSCRAWL_RUN_HISTORY = True
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CrawlHealthSuite"]
 # Floors: fewer extracted articles, or a lower share of articles with a field, fails the run.
@@ -180,6 +184,8 @@ EXTENSIONS = {
     # Per-site run report in the log and stats; before the monitors, which read it when
     # the spider closes.
     "newscrawl.extensions.report.RunReport": 10,
+    # The run's report kept in the store's runs table at engine stop.
+    "newscrawl.extensions.history.RunHistory": 20,
     # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
     # each site's delay, re-applied after AutoThrottle adjusts it.
     "newscrawl.extensions.politeness.CrawlDelay": 100,

@@ -103,24 +103,25 @@ def test_postgresql_schema_is_versioned_and_migrated_once(postgres) -> None:
     assert len(opened) == 4, "workers starting together all open the store"
     store = opened[0]
     assert store.schema_version() == SCHEMA_VERSION
-    steps = [(version,) for version in range(1, SCHEMA_VERSION + 1)]
-    assert sorted(store._all("SELECT version FROM newscrawl_schema")) == steps  # each once
+    versions = store._all("SELECT version FROM newscrawl_schema ORDER BY version")
+    assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]  # each step once
     for each in opened:
         each.close()
 
 
-def test_postgresql_store_of_schema_1_gains_the_template_lines_table(postgres) -> None:
+def test_postgresql_store_of_schema_2_gains_the_template_lines_table(postgres) -> None:
     import psycopg
 
     from newscrawl.storage.postgres import MIGRATIONS, SCHEMA_VERSION
 
     url = postgres.new_database()
-    with psycopg.connect(url, autocommit=True) as db:  # a store made before version 2
+    with psycopg.connect(url, autocommit=True) as db:  # a store made before version 3
         db.execute("CREATE TABLE newscrawl_schema (version INTEGER)")
-        db.execute(MIGRATIONS[0])
-        db.execute("INSERT INTO newscrawl_schema VALUES (1)")
+        for version in (1, 2):
+            db.execute(MIGRATIONS[version - 1])
+            db.execute("INSERT INTO newscrawl_schema VALUES (%s)", (version,))
     store = open_store(url)
-    assert store.schema_version() == SCHEMA_VERSION >= 2
+    assert store.schema_version() == SCHEMA_VERSION >= 3
     store.add_lines([3, 3, 5])
     store.add_lines([3])
     store.commit()
@@ -128,16 +129,16 @@ def test_postgresql_store_of_schema_1_gains_the_template_lines_table(postgres) -
     store.close()
 
 
-def test_sqlite_store_of_schema_2_gains_the_template_lines_table(tmp_path: Path) -> None:
+def test_sqlite_store_of_schema_3_gains_the_template_lines_table(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     store = open_store(f"sqlite:///{path}")
     store.close()
-    db = sqlite3.connect(path)  # what version 2 had: no template_lines
+    db = sqlite3.connect(path)  # what version 3 had: no template_lines
     db.execute("DROP TABLE template_lines")
-    db.execute("PRAGMA user_version=2")
+    db.execute("PRAGMA user_version=3")
     db.close()
     store = open_store(f"sqlite:///{path}")
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 4
     store.add_lines([9])
     store.commit()
     assert store.line_pages([9]) == {9: 1}

@@ -2,7 +2,8 @@
 
 One module per sub-command: :mod:`.extract` (extraction on saved pages), :mod:`.dedup`
 (near-duplicates of a feed), :mod:`.export` (records out of the store), :mod:`.fleet`
-(``enqueue`` and ``fleet``, for a fleet of workers).
+(``enqueue`` and ``fleet``, for a fleet of workers), :mod:`.report` (the crawl's history
+as a page of charts).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from newscrawl.cli import dedup, export, extract, fleet
+from newscrawl.cli import dedup, export, extract, fleet, report
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_parser(commands)
     export.add_parser(commands)
     fleet.add_parsers(commands)
+    report.add_parser(commands)
     return parser
 
 

@@ -22,7 +22,13 @@ def add_parser(commands: Any) -> None:
     export.add_argument("--store", default=None, help="STORE_URL (default: the project's)")
     export.add_argument("--since", help="only records stored since DATE or AGE (2d)")
     export.add_argument("--site", help="only records of this site (host, www. or not)")
-    export.add_argument("--gzip", action="store_true", help="gzip the output")
+    export.add_argument("--gzip", action="store_true", help="gzip the output (JSON lines)")
+    export.add_argument(
+        "--format",
+        choices=("jsonl", "parquet"),
+        default="jsonl",
+        help="JSON lines (default) or Parquet (with -o)",
+    )
     export.add_argument("--new", action="store_true", help="only records new to --cursor")
     export.add_argument("--cursor", help="the consumer's cursor name (with --new)")
     export.set_defaults(handler=cmd_export)
@@ -40,6 +46,13 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.new != bool(args.cursor):
         raise SystemExit("newscrawl export: --new and --cursor NAME go together")
+    writer = None
+    if args.format == "parquet":
+        if not args.output or args.gzip:
+            raise SystemExit("newscrawl export: --format parquet needs -o FILE and no --gzip")
+        from newscrawl.storage.parquet import write_parquet
+
+        writer = write_parquet
     store_url = args.store or project_store_url()
     try:
         store = open_store(store_url)
@@ -50,6 +63,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             since=args.since,
             site=args.site,
             cursor=args.cursor,
+            writer=writer,
         )
     except (StoreError, ValueError, OSError) as exc:
         raise SystemExit(f"newscrawl export: {exc}") from exc

@@ -39,6 +39,8 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import error as twisted_errors
 
+from newscrawl.urls import site_of
+
 PREFIX = "newscrawl/failures"
 
 # First match wins; anything else is named after its class (``ValueError`` -> value_error).
@@ -69,9 +71,12 @@ def failure_kind(exception: BaseException) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exception).__name__).lower()
 
 
-def count_failure(stats: StatsCollector, kind: str) -> None:
+def count_failure(stats: StatsCollector, kind: str, url: str | None = None) -> None:
     stats.inc_value(PREFIX)
     stats.inc_value(f"{PREFIX}/{kind}")
+    if url:  # per site too: the run report's rows and the run history (newscrawl.reporting)
+        for where in (site_of(url), "all"):
+            stats.inc_value(f"newscrawl/report/{where}/failures/{kind}")
 
 
 class FailureStatsMiddleware:
@@ -86,14 +91,14 @@ class FailureStatsMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status >= 400:
-            count_failure(self.stats, f"http_{response.status}")
+            count_failure(self.stats, f"http_{response.status}", request.url)
         elif 300 <= response.status < 400 and "Location" in response.headers:
-            count_failure(self.stats, "redirect_not_followed")
+            count_failure(self.stats, "redirect_not_followed", request.url)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if not isinstance(exception, IgnoreRequest):  # refusals are counted where made
-            count_failure(self.stats, failure_kind(exception))
+            count_failure(self.stats, failure_kind(exception), request.url)
         return None
 
 
@@ -104,7 +109,7 @@ class CountingRedirectMiddleware(RedirectMiddleware):
         try:
             return super()._redirect(redirected, request, reason)
         except IgnoreRequest:
-            count_failure(self.crawler.stats, "too_many_redirects")
+            count_failure(self.crawler.stats, "too_many_redirects", request.url)
             raise
 
 
@@ -116,5 +121,5 @@ class CountingHttpCompressionMiddleware(HttpCompressionMiddleware):
             return super().process_response(request, response)
         except IgnoreRequest:
             if self.stats is not None:
-                count_failure(self.stats, "decompressed_too_large")
+                count_failure(self.stats, "decompressed_too_large", request.url)
             raise

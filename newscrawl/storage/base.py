@@ -3,7 +3,8 @@ connection, each part in its own module.
 
 - :mod:`newscrawl.storage.connection`: transactions, reservations, write failures, the lock;
 - :mod:`newscrawl.storage.records`: stories, aliases, rejections, sketches, incremental state;
-- :mod:`newscrawl.storage.cursors`: export cursors.
+- :mod:`newscrawl.storage.cursors`: export cursors;
+- :mod:`newscrawl.storage.history`: the run history and the report's reads.
 
 A backend (:mod:`newscrawl.storage.sqlite`, :mod:`newscrawl.storage.postgres`) subclasses
 :class:`BaseStore` and supplies what the engines spell differently.
@@ -12,8 +13,9 @@ A backend (:mod:`newscrawl.storage.sqlite`, :mod:`newscrawl.storage.postgres`) s
 from __future__ import annotations
 
 from newscrawl.storage.cursors import ExportCursors
+from newscrawl.storage.history import HistoryQueries
 from newscrawl.storage.records import ArticleTables
 
 
-class BaseStore(ArticleTables, ExportCursors):
+class BaseStore(ArticleTables, ExportCursors, HistoryQueries):
     """One store: every read and write the crawl, the fleet and the commands make."""

@@ -23,11 +23,16 @@ before that repeats the batch next time (at-least-once).
 
 A cursor is meant to be used with the same ``--site``/``--since`` filters every time:
 records the filters leave out are passed over for good.
+
+The file format is the ``writer``'s: JSON lines by default, Parquet with
+``newscrawl.storage.parquet.write_parquet`` (``--format parquet``); the protocol above is
+the same for both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import io
@@ -36,7 +41,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,6 +51,9 @@ from newscrawl.urls import site_of
 
 logger = logging.getLogger(__name__)
 _AGE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[smhdw]\s*$", re.I)
+
+#: Writes records to an open binary file, leaves it open, returns how many it wrote.
+Writer = Callable[[Iterable[dict[str, Any]], BinaryIO], int]
 
 
 def stored_since(text: str | None, now: dt.datetime | None = None) -> str | None:
@@ -112,8 +120,13 @@ def export(
     since: str | None = None,
     site: str | None = None,
     cursor: str | None = None,
+    writer: Writer | None = None,
 ) -> int:
-    """Write records; with ``cursor``, only new ones, advancing it. Returns the count."""
+    """Write records; with ``cursor``, only new ones, advancing it. Returns the count.
+
+    ``writer`` makes the file (default: JSON lines, gzipped with ``compress``).
+    """
+    write = writer or functools.partial(_write_lines, compress=compress)
     host = site_of(f"https://{site}/") if site else None
     after = upto = None
     if cursor:
@@ -123,7 +136,7 @@ def export(
         after_seq=after or 0, upto_seq=upto, stored_since=stored_since(since), site=host
     )
     if output is None:
-        count = _write_lines(records, sys.stdout.buffer, compress)
+        count = write(records, sys.stdout.buffer)
         if cursor and upto is not None:
             store.advance_cursor(cursor, upto)
         return count
@@ -131,7 +144,7 @@ def export(
     temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as sink:
-            count = _write_lines(records, sink, compress)
+            count = write(records, sink)
             os.fsync(sink.fileno())
         if cursor and upto is not None:
             store.prepare_cursor(cursor, upto, str(output), _digest(temporary))

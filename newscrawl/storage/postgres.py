@@ -108,7 +108,35 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER articles_seq BEFORE INSERT ON articles
         FOR EACH ROW EXECUTE FUNCTION newscrawl_articles_seq();
     """,
-    # 2: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+    # 2: the run history (newscrawl.reporting): one row per crawl, its run report as JSON;
+    # run_sites says which sites a run touched; articles by stored_at for per-day counts.
+    f"""
+    CREATE TABLE runs (
+        id              BIGSERIAL PRIMARY KEY,
+        spider          TEXT,
+        started_at      TEXT,
+        finished_at     TEXT NOT NULL,
+        duration_s      DOUBLE PRECISION,
+        finish_reason   TEXT,
+        ok              INTEGER NOT NULL,
+        monitors_passed INTEGER NOT NULL,
+        pages           BIGINT NOT NULL,
+        stored          BIGINT NOT NULL,
+        duplicates      BIGINT NOT NULL,
+        rejected        BIGINT NOT NULL,
+        failures        BIGINT NOT NULL,
+        recorded_at     TEXT NOT NULL DEFAULT {_NOW},
+        report          TEXT NOT NULL
+    );
+    CREATE INDEX runs_by_time ON runs(finished_at);
+    CREATE TABLE run_sites (
+        site         TEXT NOT NULL,
+        run_id       BIGINT NOT NULL REFERENCES runs(id),
+        PRIMARY KEY (site, run_id)
+    );
+    CREATE INDEX articles_by_stored ON articles(stored_at, site);
+    """,
+    # 3: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
     """
     CREATE TABLE template_lines (
         line_key     BIGINT PRIMARY KEY,

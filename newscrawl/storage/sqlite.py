@@ -7,10 +7,11 @@ produced no valid record, with the reason). Writes are batched into transactions
 is either wholly in the store or not at all, and a crash loses at most the open batch.
 
 The schema version is SQLite's ``user_version``: 1 is the base schema with the
-near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``, 3 adds
-``template_lines`` (pages per site line, :mod:`newscrawl.templatelines`; an older store
-starts counting from empty). Every step is idempotent, so a store of any earlier version
-opens and is brought up to date.
+near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``, 3 adds the run
+history (``runs``, ``run_sites``) and an index on ``articles(stored_at, site)`` for the
+report's per-day counts, 4 adds ``template_lines`` (pages per site line,
+:mod:`newscrawl.templatelines`; an older store starts counting from empty). Every step is
+idempotent, so a store of any earlier version opens and is brought up to date.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -69,6 +70,10 @@ CREATE TABLE IF NOT EXISTS sketch_bands (
     sketch       INTEGER NOT NULL REFERENCES sketches(id),
     PRIMARY KEY (band_key, sketch)
 ) WITHOUT ROWID;
+"""
+
+# Version 4: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+_TEMPLATE_LINES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS template_lines (
     line_key     INTEGER PRIMARY KEY,
     pages        INTEGER NOT NULL
@@ -90,6 +95,35 @@ BEGIN
     UPDATE articles SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM articles)
     WHERE rowid = NEW.rowid;
 END;
+"""
+
+# Version 3: the run history (newscrawl.reporting), one row per crawl with its run report
+# as JSON; run_sites indexes which sites a run touched, for ``runs(site=...)``.
+_RUNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id              INTEGER PRIMARY KEY,
+    spider          TEXT,
+    started_at      TEXT,
+    finished_at     TEXT NOT NULL,
+    duration_s      REAL,
+    finish_reason   TEXT,
+    ok              INTEGER NOT NULL,
+    monitors_passed INTEGER NOT NULL,
+    pages           INTEGER NOT NULL,
+    stored          INTEGER NOT NULL,
+    duplicates      INTEGER NOT NULL,
+    rejected        INTEGER NOT NULL,
+    failures        INTEGER NOT NULL,
+    recorded_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    report          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_time ON runs(finished_at);
+CREATE TABLE IF NOT EXISTS run_sites (
+    site         TEXT NOT NULL,
+    run_id       INTEGER NOT NULL REFERENCES runs(id),
+    PRIMARY KEY (site, run_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS articles_by_stored ON articles(stored_at, site);
 """
 
 
@@ -136,6 +170,8 @@ class Store(BaseStore):
             self.db.executescript(_SCHEMA)
             self.db.executescript(_NEARDUP_SCHEMA)
             _add_incremental_schema(self.db)
+            self.db.executescript(_RUNS_SCHEMA)
+            self.db.executescript(_TEMPLATE_LINES_SCHEMA)
             # Writing user_version needs the write lock even when unchanged: skip it, so a
             # reader (``newscrawl export``) can open the store while a crawl holds a batch.
             if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
