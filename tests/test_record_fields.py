@@ -280,3 +280,43 @@ def test_languages_argument_rejects_other_languages_as_counted_rejections() -> N
         validate.process_item(extract(page()))
     assert (rejected.value.reason, rejected.value.detail) == ("language", "en")
     assert crawler.stats.get_value("newscrawl/rejected/language") == 1
+
+
+# -- revisions ----------------------------------------------------------------------------
+
+
+def test_a_refetched_story_whose_update_date_moved_is_a_revision(store_url: str) -> None:
+    from scrapy.exceptions import DropItem
+
+    from newscrawl.pipelines.revision import RevisionPipeline
+    from newscrawl.storage import open_store
+    from tests.support.crawlers import end_crawl, store_crawler
+
+    url = "https://valleycourier.example/2024/03/01/bridge-reopens/"
+    record = {"url": url, "site": "valleycourier.example", "headline": "Bridge reopens",
+              "body": "The bridge reopened.", "fingerprint": "f1", "published": "2024-03-01",
+              "modified": "2024-03-02T10:00:00+00:00", "fetched_at": "2024-03-02T11:00:00+00:00",
+              "also_at": []}  # fmt: skip
+    store = open_store(store_url)
+    store.add_article(record)
+    store.commit()
+    store.close()
+
+    crawler = store_crawler(store_url)
+    revision = RevisionPipeline.from_crawler(crawler)
+    revision.refetched = {url: url}  # what the incremental middleware let through again
+    same = ArticleItem(**record)
+    with pytest.raises(DropItem, match="unchanged"):
+        revision.process_item(same)
+    moved = ArticleItem(**{**record, "modified": "2024-03-05T09:00:00+00:00"})
+    with pytest.raises(DropItem, match="revised"):
+        revision.process_item(moved)
+    assert crawler.stats.get_value("newscrawl/revised") == 1
+    assert crawler.stats.get_value("newscrawl/unchanged") == 1
+    revision.store.commit()
+    end_crawl(crawler)
+    store = open_store(store_url)
+    (stored,) = store.articles()
+    assert stored["modified"] == "2024-03-05T09:00:00+00:00"
+    assert stored["body"] == "The bridge reopened."
+    store.close()
