@@ -327,7 +327,7 @@ class Assessment:
     """A story as the detector sees it: its distinctive text's sketch and where to look."""
 
     sketch: Sketch | None  # of the lines that are not the site's template; None: no words
-    template: Sketch | None  # of the template lines' own shingles; None: no template line
+    template: frozenset[bytes]  # the template lines' own shingles (left out of ``sketch``)
     comparable: bool  # enough distinctive text (``min_shingles``) to be compared at all
     band_keys: list[int]
     line_keys: list[int]  # the story's lines that can be template, to count
@@ -363,14 +363,13 @@ class NearDupDetector:
         titled = bool(lines) and bool(story_lines(headline, None))
         keys = rule.keys(site_of(url), lines, skip=int(titled)) if lines else {}
         template = rule.template(keys, self.index.line_pages(set(keys.values()))) if keys else ()
-        left_out = None
+        left_out: frozenset[bytes] = frozenset()
         if template or not sketched:
-            kept = [words for index, words in enumerate(lines) if index not in template]
-            sketch = self.sketcher.sketch_lines(kept)
-        if template:
             size = self.config.shingle_size
-            own = line_shingles((lines[i] for i in template), size) - line_shingles(kept, size)
-            left_out = self.sketcher.sketch_shingles(own)
+            kept = line_shingles((w for i, w in enumerate(lines) if i not in template), size)
+            sketch = self.sketcher.sketch_shingles(kept)
+            if template:
+                left_out = frozenset(line_shingles((lines[i] for i in template), size) - kept)
         comparable = sketch is not None and sketch.size >= self.config.min_shingles
         bands = self.sketcher.band_keys(sketch.signature) if comparable and sketch else []
         return Assessment(sketch, left_out, comparable, bands, list(keys.values()))
@@ -382,15 +381,18 @@ class NearDupDetector:
         candidates = self.index.candidates(assessment.band_keys, self.config.max_per_key)
         # The allowance sets aside shared shingles that may be template; those of the
         # template lines already left out count toward it.
-        left_out = assessment.template.size if assessment.template else 0
-        allowance = max(0, self.config.allowance - left_out)
+        allowance = max(0, self.config.allowance - len(assessment.template))
+        template: Sketch | None = None
         for other_url, other, size in candidates:
             if other_url == url:
                 continue
             sketch = Sketch(from_bytes(other), size)
             # The site's template lines the stored story may still hold (indexed before
             # they were known to be template): no part of its distinctive text.
-            held = template_overlap(assessment.template, sketch) if assessment.template else 0.0
+            held = 0.0
+            if assessment.template:
+                template = template or self.sketcher.sketch_shingles(set(assessment.template))
+                held = template_overlap(template, sketch) if template else 0.0
             if size - held < self.config.min_shingles:
                 continue
             yield other_url, score(assessment.sketch, sketch, allowance, held)
