@@ -131,3 +131,13 @@ def test_languages_argument_keeps_only_those_languages(tmp_path: Path) -> None:
     result, feed = crawl(tmp_path, mirror, "-a", "languages=fr")
     assert [record["language"] for record in feed] == ["fr"]
     assert f"'newscrawl/rejected/language': {ITEMS - 1}" in result.stderr
+
+
+def test_a_malformed_languages_argument_fails_the_crawl_before_it_starts(tmp_path: Path) -> None:
+    result = scrapy_command(
+        "crawl", "news", "-a", START, "-a", "languages=12", "-s", f"MIRROR_DIR={MIRROR}",
+        "-s", f"STORE_URL=sqlite:///{tmp_path / 'store.db'}", "-O", str(tmp_path / "f.jsonl"),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "languages='12': use language codes, such as en,fr" in result.stderr
+    assert not (tmp_path / "f.jsonl").exists() or not (tmp_path / "f.jsonl").read_text()

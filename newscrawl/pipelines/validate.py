@@ -32,10 +32,12 @@ class ValidatePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.languages: frozenset[str] = frozenset()
+        # The spider's ``languages`` argument (the spider exists when pipelines are made): a
+        # malformed one fails the crawl before it starts, as other bad arguments do.
+        self.languages = parse_wanted(getattr(crawler.spider, "languages", None))
 
     def open_spider(self) -> None:
-        """The spider's ``languages`` argument; a malformed one stops the crawl at once."""
+        """Read the argument again: a crawler made without a spider (tests) gets one here."""
         self.languages = parse_wanted(getattr(self.crawler.spider, "languages", None))
 
     @classmethod
