@@ -108,7 +108,8 @@ def _day(value: Any) -> str:
 def field_rows(name: str, cases: list[dict[str, Any]], predictions: Path) -> list[tuple[str, ...]]:
     """Coverage of the record fields the scorer does not score, and what ``published``'s
     ground truth says of ``modified`` (module docstring)."""
-    lines = [json.loads(line) for line in predictions.read_text("utf-8").splitlines()]
+    text = predictions.read_text("utf-8")  # split at "\n" only: bodies may hold U+2028
+    lines = [json.loads(line) for line in text.split("\n") if line.strip()]
     found = {line.get("id"): line for line in lines}
     total = len(cases)
     counts = dict.fromkeys(
