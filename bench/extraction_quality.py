@@ -17,8 +17,11 @@ without a trafilatura figure): coverage of ``modified``, of a paywall declaratio
 ground truth for them, except through ``published``: the htmldate set's reference is at
 times the page's update date, so ``modified = reference`` counts the pages where the update
 date is what the set calls the date, and ``wrong published = modified`` the pages whose
-wrong ``published`` is the stated update date (the update date must never be taken for the
-publication: 0). ``--keep-paywalled`` extracts with paywalled paragraphs kept in the body.
+wrong ``published`` is the stated update date (the same value, or the same day when either
+is a bare date: the update date must never be taken for the publication, 0); the row
+under it counts pages whose wrong ``published`` was stated by the page itself and updated
+later the same day (the day alone cannot tell those apart). ``--keep-paywalled`` extracts
+with paywalled paragraphs kept in the body.
 
 Speed is measured in this process for both extractors with one loop: each page's bytes are
 read first (not timed), then each extractor is timed from those bytes to its result, the
@@ -105,6 +108,16 @@ def _day(value: Any) -> str:
     return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}"
 
 
+def _same_stamp(published: Any, modified: Any) -> bool:
+    """Whether two stated dates are one: the same value, or the same day when either is a
+    bare date (the precision the record has)."""
+    if not published or not modified:
+        return False
+    if len(str(published)) == 10 or len(str(modified)) == 10:
+        return _day(published) == _day(modified)
+    return str(published) == str(modified)
+
+
 def field_rows(name: str, cases: list[dict[str, Any]], predictions: Path) -> list[tuple[str, ...]]:
     """Coverage of the record fields the scorer does not score, and what ``published``'s
     ground truth says of ``modified`` (module docstring)."""
@@ -114,7 +127,7 @@ def field_rows(name: str, cases: list[dict[str, Any]], predictions: Path) -> lis
     total = len(cases)
     counts = dict.fromkeys(
         ("modified", "free", "paywalled", "omitted", "language", "overridden", "dated",
-         "mod_is_ref", "wrong_is_mod", "wrong"), 0
+         "mod_is_ref", "wrong_is_mod", "wrong_same_day", "wrong"), 0
     )  # fmt: skip
     for case in cases:
         line = found.get(case["id"], {})
@@ -132,7 +145,8 @@ def field_rows(name: str, cases: list[dict[str, Any]], predictions: Path) -> lis
         counts["mod_is_ref"] += bool(modified) and modified == reference
         if published != reference:
             counts["wrong"] += 1
-            counts["wrong_is_mod"] += bool(modified) and modified == published
+            counts["wrong_is_mod"] += _same_stamp(line.get("published"), line.get("modified"))
+            counts["wrong_same_day"] += bool(modified) and modified == published
 
     def share(key: str) -> str:
         return f"{counts[key] / total:.3f}" if total else "-"
@@ -148,6 +162,8 @@ def field_rows(name: str, cases: list[dict[str, Any]], predictions: Path) -> lis
         rows.append((name, "modified = reference", "-", str(counts["mod_is_ref"]), ""))
         rows.append((name, "wrong published = modified", "-",
                      f"{counts['wrong_is_mod']} of {counts['wrong']}", "0"))  # fmt: skip
+        rows.append((name, "  same day, later hour", "-", str(counts["wrong_same_day"]
+                     - counts["wrong_is_mod"]), ""))  # fmt: skip
     return rows
 
 
