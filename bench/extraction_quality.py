@@ -2,7 +2,9 @@
 
 usage: python -m bench.extraction_quality [--data DIR] [--limit N] [--set NAME ...] [--out DIR]
 
-For each case set under ``DIR`` (default ``../shared/data/extraction`` from the repo root):
+For each case set under ``DIR`` (default ``../shared/data/extraction`` from the repo root, the
+shared case sets: :mod:`bench.support.shared_data` says where they come from; without them
+the bench says so and exits 2):
 
 1. ``newscrawl extract --manifest cases.jsonl --no-profiles`` runs in a subprocess, exactly as a
    user would run it, and its JSON lines are the newscrawl predictions;
@@ -46,11 +48,9 @@ from typing import Any
 import trafilatura
 from w3lib.encoding import html_to_unicode
 
+from bench.support.shared_data import DEFAULT_DATA, REPO, missing_sets, no_data
 from newscrawl.extract.article import extract_article
 
-REPO = Path(__file__).resolve().parents[1]
-
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
 SCORER_NAME = Path("eval") / "score.py"
 
 # (set, metric label) -> (path into score.py's JSON, target the generic layer must reach)
@@ -93,11 +93,17 @@ def page_url(case: dict[str, Any], page: Path) -> str:
 
 
 def run_newscrawl_cli(manifest: Path, predictions: Path, keep_paywalled: bool = False) -> None:
-    """Run ``newscrawl extract`` on a manifest; its output lines are the predictions."""
+    """Run ``newscrawl extract`` on a manifest; its output lines are the predictions.
+
+    Exit status 1 means some pages gave an ``error`` line instead of fields: they are
+    predictions too (scored as misses), and said on standard error.
+    """
     command = [sys.executable, "-m", "newscrawl.cli", "extract", "--manifest", str(manifest)]
     command += ["--no-profiles", *(["--keep-paywalled"] if keep_paywalled else [])]
     with predictions.open("w", encoding="utf-8") as out:
-        subprocess.run(command, cwd=REPO, stdout=out, check=True)
+        done = subprocess.run(command, cwd=REPO, stdout=out)
+    if done.returncode not in (0, 1):
+        raise subprocess.CalledProcessError(done.returncode, command)
 
 
 def _day(value: Any) -> str:
@@ -294,10 +300,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     scorer = args.data.parent.parent / SCORER_NAME
-    names = args.sets or [name for name in METRICS if (args.data / name / "cases.jsonl").exists()]
-    if not args.data.is_dir() or not names or not scorer.exists():
-        print(f"no case sets (or no {SCORER_NAME}) under {args.data}: nothing to benchmark")
-        return 0
+    bench = "bench.extraction_quality"
+    if not args.data.is_dir():
+        return no_data(bench, f"no folder {args.data}")
+    missing = missing_sets(args.data, args.sets)
+    if args.sets and missing:
+        return no_data(bench, f"no case set {', '.join(missing)} under {args.data}")
+    names = args.sets or [name for name in METRICS if name not in missing]
+    if not names:
+        return no_data(bench, f"no case set under {args.data}")
+    if not scorer.is_file():
+        return no_data(bench, f"no scorer {scorer} for the case sets under {args.data}")
+    if missing:
+        print(f"{bench}: only {', '.join(names)} (no {', '.join(missing)} under {args.data})",
+              file=sys.stderr)  # fmt: skip
 
     with tempfile.TemporaryDirectory(prefix="extraction-bench-") as scratch:
         work = args.out or Path(scratch)

@@ -5,8 +5,9 @@ usage: python -m bench.headline_sources [--data DIR] [--set NAME ...]
 The generic layer chooses a headline among what the page itself states: JSON-LD
 ``headline``, microdata, ``og:title``, ``twitter:title``, ``<title>`` (site name cut off)
 and the visible ``<h1>`` (with and without a leading kicker). This bench asks, for each
-case set under ``DIR`` (default ``../shared/data/extraction``) that has headline ground
-truth:
+case set under ``DIR`` (default ``../shared/data/extraction``, the shared case sets:
+:mod:`bench.support.shared_data` says where they come from; without them the bench says so
+and exits 2) that has headline ground truth:
 
 - how often newscrawl's choice matches (the figure ``extraction_quality.py`` reports);
 - the ceiling of any choice among those sources: cases where at least one source, as
@@ -24,16 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
+from bench.support.shared_data import DEFAULT_DATA, SETS, missing_sets, no_data
 from newscrawl.extract.decoding import read_page
 from newscrawl.extract.generic import GenericArticlePage
 from newscrawl.extract.generic.headline import candidates, heading_texts
-
-REPO = Path(__file__).resolve().parents[1]
-
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "extraction"
 
 
 def normalise(text: str | None) -> str:
@@ -67,14 +66,21 @@ def measure(cases_file: Path) -> dict[str, int]:
     return counts
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--set", action="append", dest="sets")
-    options = parser.parse_args()
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help="folder of case sets (default: %(default)s)"
+    )
+    parser.add_argument("--set", action="append", dest="sets", help="only this set (repeatable)")
+    options = parser.parse_args(argv)
+    bench = "bench.headline_sources"
     if not options.data.is_dir():
-        print(f"no case sets at {options.data}: nothing to measure")
-        return
+        return no_data(bench, f"no folder {options.data}")
+    missing = missing_sets(options.data, options.sets)
+    if options.sets and missing:
+        return no_data(bench, f"no case set {', '.join(missing)} under {options.data}")
+    if len(missing) == len(SETS):
+        return no_data(bench, f"no case set under {options.data}")
     print(f"{'set':12} {'cases':>5} {'chosen':>7} {'ceiling':>7}   h1!=og: {'pages':>5} "
           f"{'gold=h1':>7} {'gold=og':>7}")  # fmt: skip
     for folder in sorted(p for p in options.data.iterdir() if (p / "cases.jsonl").exists()):
@@ -88,7 +94,8 @@ def main() -> None:
             f"{c['reachable'] / c['cases']:7.3f}           {c['differ']:5d} "
             f"{c['gold_h1']:7d} {c['gold_og']:7d}"
         )
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -4,6 +4,7 @@ Polite by default: robots.txt obeyed, AutoThrottle on, one request at a time per
 a User-Agent that says who is crawling and where to read about it.
 """
 
+from newscrawl.environment import environment_setting
 from newscrawl.items import ARTICLE_FIELDS
 
 BOT_NAME = "newscrawl"
@@ -33,8 +34,9 @@ TELNETCONSOLE_ENABLED = False
 # --- newscrawl's own settings ------------------------------------------------------------
 # Where records are stored: sqlite:///relative/path, sqlite:////absolute/path, or
 # postgresql://user:password@host:port/db (newscrawl.storage). Empty turns the store off
-# (the feed still works).
-STORE_URL = "sqlite:///newscrawl.db"
+# (the feed still works). A STORE_URL environment variable replaces this default, and
+# -s STORE_URL=... wins over both (newscrawl.environment).
+STORE_URL = environment_setting("STORE_URL", "sqlite:///newscrawl.db")
 # Records per store transaction: larger is faster, a crash loses at most one batch.
 STORE_BATCH_SIZE = 100
 # Serve requests from a folder of saved pages instead of the network
@@ -111,10 +113,32 @@ REDIRECT_MAX_TIMES = 5
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
 
+# --- web archiving (newscrawl.downloadermiddlewares.archive, newscrawl.archive) --------
+# Write every fetch to WARC 1.1 files in this folder (unset: no archive).
+WARC_DIR = None
+# Start a new file when the current one would pass this many bytes.
+WARC_MAX_SIZE = 1 << 30
+# gzip level of each record (its own gzip member: .warc.gz); None writes plain .warc.
+WARC_GZIP_LEVEL = 6
+# Seconds between fsyncs of the open file (None: only a finished file is synced; a killed
+# crawl loses nothing either way, a power loss may lose what the kernel had not written).
+WARC_FSYNC_INTERVAL = None
+# Offline-mirror reads are not fetches; True archives them too, as resource records.
+WARC_MIRROR = False
+# Bodies are archived whole up to DOWNLOAD_MAXSIZE; a positive value stops a download at
+# that many bytes and archives its start with WARC-Truncated: length (not extracted).
+WARC_MAX_BODY = 0
+# Build and write records in a thread beside the reactor (gzip and SHA-1 release the GIL).
+WARC_THREAD = True
+# File names are PREFIX-SPIDER-TIMESTAMP-SERIAL-HOST-PID.warc.gz; OPERATOR goes in warcinfo.
+WARC_PREFIX = "newscrawl"
+WARC_OPERATOR = None
+
 # --- a fleet of workers (newscrawl.fleet) ------------------------------------------------
 # Set REDIS_URL (redis://host:6379/0) to make a crawl a fleet worker: one shared frontier in
 # Redis (scrapy-redis), requests leased until done, one store for all (use PostgreSQL).
-REDIS_URL = None
+# A REDIS_URL environment variable replaces this default; -s wins over both.
+REDIS_URL = environment_setting("REDIS_URL")
 # Seconds with nothing to do fleet-wide before a worker stops.
 FLEET_IDLE_TIMEOUT = 60
 # A worker silent this long (killed, its machine gone) has its requests given to others.
@@ -144,6 +168,9 @@ ADDONS = {
 DOWNLOADER_MIDDLEWARES = {
     # Outermost: sees each request's final outcome, after retries and redirects.
     "newscrawl.downloadermiddlewares.failures.FailureStatsMiddleware": 10,
+    # The warc spider's requests carry their archived response: answered here, before
+    # anything that could send a request (inert for every other request).
+    "newscrawl.downloadermiddlewares.replay.ArchiveReplayMiddleware": 20,
     # Before robots.txt (100), so not even a robots.txt request leaves for them.
     "newscrawl.downloadermiddlewares.guard.AddressGuardMiddleware": 40,
     "newscrawl.downloadermiddlewares.guard.ScopeGuardMiddleware": 45,
@@ -159,6 +186,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.downloadermiddlewares.failures.CountingHttpCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.downloadermiddlewares.failures.CountingRedirectMiddleware": 600,
+    # WARC_DIR: above redirects (600: a 3xx never comes back past it) and decompression
+    # (590: the body as the server coded it), so each fetch is archived as received.
+    "newscrawl.downloadermiddlewares.archive.ArchiveMiddleware": 800,
     # Last before the download handler, so retries, robots.txt, redirects and
     # decompression all see mirror responses as they would see network ones.
     "newscrawl.downloadermiddlewares.mirror.MirrorMiddleware": 950,

@@ -10,6 +10,12 @@ from pathlib import Path
 
 import pytest
 
+# STORE_URL and REDIS_URL in the environment reach every crawl and command
+# (newscrawl.environment): the tests name their stores and servers themselves, so an
+# operator's exported values must not leak into them (or their subprocesses).
+for _name in ("STORE_URL", "REDIS_URL"):
+    os.environ.pop(_name, None)
+
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT / "fixtures" / "mirror"
 STORIES = ROOT / "fixtures" / "stories.json"

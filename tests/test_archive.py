@@ -528,3 +528,36 @@ def test_unknown_or_broken_codings_raise_decode_error() -> None:
 
 def test_digest_format_is_labelled_base32_sha1() -> None:
     assert sha1_digest(b"") == "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
+
+
+# -- metadata records: what the crawl knew of a capture ----------------------------------
+
+
+def test_metadata_records_are_read_back_and_attached_to_their_capture(tmp_path: Path) -> None:
+    context = [("via", "https://www.terradaily.com/Climate.html"), ("newscrawl-section", "A B")]
+    with WarcWriter(tmp_path) as writer:
+        first = writer.write_exchange(exchange(PAGES[0]), metadata=context)
+        writer.write_exchange(exchange(PAGES[1]))  # nothing to say: no metadata record
+        writer.write_resource(
+            url_of(PAGES[2]), PAGES[2].read_bytes(), content_type="text/html", metadata=context
+        )
+    (path,) = writer.files
+    with path.open("rb") as fh:
+        records = list(ArchiveIterator(fh, check_digests=True))
+    kinds = [r.rec_type for r in records]
+    assert kinds == ["warcinfo", "response", "request", "metadata", "response", "request",
+                     "resource", "metadata"]  # fmt: skip
+    meta = records[3]
+    assert meta.rec_headers.get_header("WARC-Concurrent-To") == first.record_id
+    assert meta.rec_headers.get_header("Content-Type") == "application/warc-fields"
+    with path.open("rb") as fh:
+        assert all(r.verify_block_digest(consume=False) for r in FastIterator(fh, parse_http=False))
+    items = list(WarcReader().read(path))
+    assert [i.metadata for i in items] == [tuple(context), (), tuple(context)]
+    assert items[0].meta("NEWSCRAWL-SECTION") == "A B" and items[1].meta("via") is None
+
+
+def test_a_metadata_record_about_another_capture_is_not_attached(tmp_path: Path) -> None:
+    path = tmp_path / "cc.warc.gz"
+    write_ccnews(path, standard_captures(2))  # metadata records without WARC-Concurrent-To
+    assert all(item.metadata == () for item in WarcReader().read(path))

@@ -7,6 +7,8 @@ bare and the full crawl must reach every page, with the full crawl storing every
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 
 from bench import crawl_throughput
 from bench.support import big_mirror
+from bench.support.shared_data import REPO
 from newscrawl.extract.article import extract_article
 
 PAGES = 40
@@ -72,3 +75,31 @@ def test_bare_and_full_crawls_reach_every_page(mirror, tmp_path: Path) -> None:
     stories = len(big_mirror.stories(PAGES))
     assert crawl_throughput.check_full(full, tmp_path / "full", stories, PAGES)
     assert bare.rss_mb > 0 and full.cpu > 0
+
+
+@pytest.mark.parametrize(
+    "bench, args",
+    [
+        ("extraction_quality", []),
+        ("extraction_quality", ["--set", "fundus"]),
+        ("headline_sources", []),
+        ("golden", ["run", "out"]),
+    ],
+)
+def test_benches_on_the_shared_data_say_where_it_comes_from_when_absent(
+    bench: str, args: list[str], tmp_path: Path
+) -> None:
+    """Without ../shared/data a bench measured nothing: it says why, and does not pass."""
+    empty = tmp_path / "extraction"
+    empty.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", f"bench.{bench}", *args, "--data", str(empty)],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert str(empty) in message and "../shared/data/extraction" in message
+    assert "not part of this repository" in message and "fundus" in message

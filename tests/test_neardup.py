@@ -298,14 +298,19 @@ def test_dedup_command_writes_each_story_once_in_input_order(
     assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == out
 
 
-def test_dedup_command_refuses_bad_lines_before_writing(tmp_path: Path) -> None:
+def test_dedup_command_refuses_bad_lines_before_writing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     feed = tmp_path / "in.jsonl"
     feed.write_text('{"url": "https://a/1", "headline": "H", "body": "B"}\n{"url": "x"}\n')
-    with pytest.raises(SystemExit, match=f"{feed}:2: no 'headline'"):
-        main(["dedup", str(feed), "-o", str(tmp_path / "out.jsonl")])
+    assert main(["dedup", str(feed), "-o", str(tmp_path / "out.jsonl")]) == 1
+    assert (
+        capsys.readouterr().err
+        == f"newscrawl dedup: {feed}:2: no 'headline' (url, headline, body needed)\n"
+    )
     assert not (tmp_path / "out.jsonl").exists()
     feed.write_text("not json\n")
-    with pytest.raises(SystemExit, match=":1: not a JSON line"):
-        main(["dedup", str(feed)])
-    with pytest.raises(SystemExit, match="OUT must not be IN"):
-        main(["dedup", str(feed), "-o", str(feed)])
+    assert main(["dedup", str(feed)]) == 1
+    assert ":1: not a JSON line" in capsys.readouterr().err
+    assert main(["dedup", str(feed), "-o", str(feed)]) == 2  # a usage error
+    assert capsys.readouterr().err == "newscrawl dedup: OUT must not be IN\n"

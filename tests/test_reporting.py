@@ -216,6 +216,11 @@ def test_report_command_errors_are_one_line(tmp_path: Path) -> None:
     assert nothing.returncode != 0 and "give --html FILE and/or --json FILE" in nothing.stderr
     bad = report_command("--store", store_url, "--json", "-", "--since", "someday")
     assert bad.returncode != 0 and "give a date" in bad.stderr and "Traceback" not in bad.stderr
+    # A reading command never creates the store (issue 13): a missing one is one line.
+    missing = report_command("--store", store_url, "--html", str(tmp_path / "r.html"))
+    assert missing.returncode == 1 and "no such store" in missing.stderr
+    assert not (tmp_path / "s.db").exists() and not (tmp_path / "r.html").exists()
+    open_store(store_url).close()  # the crawl's path creates it, empty
     empty = report_command("--store", store_url, "--html", str(tmp_path / "r.html"))
     assert empty.returncode == 0, empty.stderr
     assert "No run recorded." in (tmp_path / "r.html").read_text("utf-8")

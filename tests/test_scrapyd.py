@@ -79,9 +79,9 @@ def test_deploy_schedule_and_read_items(scrapyd, tmp_path: Path) -> None:
         cwd=project, env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
-    assert '"status": "ok"' in deploy.stdout and '"spiders": 5' in deploy.stdout
+    assert '"status": "ok"' in deploy.stdout and '"spiders": 6' in deploy.stdout
     assert call(base, "listspiders.json?project=newscrawl")["spiders"] == [
-        "news", "smn", "spacedaily", "spacewar", "terradaily",
+        "news", "smn", "spacedaily", "spacewar", "terradaily", "warc",
     ]  # fmt: skip
 
     store = tmp_path / "store.db"

@@ -109,39 +109,54 @@ def test_postgresql_schema_is_versioned_and_migrated_once(postgres) -> None:
         each.close()
 
 
-def test_postgresql_store_of_schema_2_gains_the_template_lines_table(postgres) -> None:
+@pytest.mark.parametrize("old_version", [2, 3])
+def test_postgresql_store_of_an_older_schema_gains_the_template_lines_table(
+    postgres, old_version: int
+) -> None:
     import psycopg
 
     from newscrawl.storage.postgres import MIGRATIONS, SCHEMA_VERSION
 
     url = postgres.new_database()
-    with psycopg.connect(url, autocommit=True) as db:  # a store made before version 3
+    with psycopg.connect(url, autocommit=True) as db:  # a store made before template_lines
         db.execute("CREATE TABLE newscrawl_schema (version INTEGER)")
-        for version in (1, 2):
+        for version in range(1, old_version + 1):
             db.execute(MIGRATIONS[version - 1])
             db.execute("INSERT INTO newscrawl_schema VALUES (%s)", (version,))
     store = open_store(url)
-    assert store.schema_version() == SCHEMA_VERSION >= 3
+    assert store.schema_version() == SCHEMA_VERSION == len(MIGRATIONS) >= 4
     store.add_lines([3, 3, 5])
     store.add_lines([3])
     store.commit()
     assert store.line_pages([3, 5, 7]) == {3: 2, 5: 1}
+    assert store.finished_files() == []  # warc_files (migration 3) there as well
     store.close()
 
 
-def test_sqlite_store_of_schema_3_gains_the_template_lines_table(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("old_version", "missing"),
+    [(3, ("warc_files", "template_lines")), (4, ("template_lines",))],
+)
+def test_sqlite_store_of_an_older_schema_gains_the_template_lines_table(
+    tmp_path: Path, old_version: int, missing: tuple[str, ...]
+) -> None:
+    from newscrawl.storage.sqlite import SCHEMA_VERSION
+
     path = tmp_path / "old.db"
     store = open_store(f"sqlite:///{path}")
     store.close()
-    db = sqlite3.connect(path)  # what version 3 had: no template_lines
-    db.execute("DROP TABLE template_lines")
-    db.execute("PRAGMA user_version=3")
+    db = sqlite3.connect(path)  # what that version had: not the later tables
+    for table in missing:
+        db.execute(f"DROP TABLE {table}")
+    db.execute(f"PRAGMA user_version={old_version}")
+    db.commit()
     db.close()
     store = open_store(f"sqlite:///{path}")
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     store.add_lines([9])
     store.commit()
     assert store.line_pages([9]) == {9: 1}
+    assert store.finished_files() == []
     store.close()
 
 

@@ -9,6 +9,8 @@
   own archives or CC-NEWS files as :class:`ArchivedResponse`, damage counted not raised.
 - :mod:`~newscrawl.archive.recover`: finish the ``.open`` files of a writer that died.
 - :mod:`~newscrawl.archive.contentcoding`: bounded gzip/deflate/br/zstd decoding.
+- :mod:`~newscrawl.archive.inputs`: the files a replay or CC-NEWS run reads (paths,
+  folders of finished archives, http(s) URLs downloaded first).
 
 What a Scrapy 2.19 downloader middleware sees, and so what a record can honestly hold
 -----------------------------------------------------------------------------------
@@ -63,6 +65,15 @@ Record types chosen from that
   came from no server (the mirror), is a **resource** record, never a response.
 - An identical payload seen again, or a ``304`` confirming a copy, may be a **revisit**
   (``WarcWriter.write_revisit``); cache hits are not fetches and are not archived.
+- What the crawler knew of a capture besides its bytes (the page that linked it, the
+  section it was found in) is a **metadata** record (``application/warc-fields``,
+  ``WARC-Concurrent-To`` the capture), as Heritrix writes them; the reader attaches it to
+  its capture (``ArchivedResponse.metadata``), which is how a replay gives the live
+  crawl's records.
+
+The crawl's archiving middleware is :mod:`newscrawl.downloadermiddlewares.archive`; replay
+and CC-NEWS reading are the ``warc`` spider, :mod:`newscrawl.spiders.warc`, fed by
+:mod:`~newscrawl.archive.inputs` (files, folders, URLs).
 """
 
 from newscrawl.archive.reader import ArchivedResponse, ReadStats, WarcReader

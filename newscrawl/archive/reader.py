@@ -23,6 +23,11 @@ from others needs and warcio leaves to its caller:
   which falls back to the raw bytes when they are not chunked after all).
 - Records are yielded whatever their media type, with ``content_type`` set, so a caller
   skips non-HTML itself; revisits (no payload) are counted, not yielded.
+- A ``metadata`` record that names a capture (``WARC-Concurrent-To`` or
+  ``WARC-Refers-To``) and follows it, as the crawl's archiving middleware and Heritrix
+  write them, is attached to it (``ArchivedResponse.metadata``): a capture is yielded
+  once the next capture (or the end of the file) is reached. Metadata records over
+  ``MAX_METADATA`` bytes are not read.
 
 Payload digests: warcio checks them over the body as stored, while WARC 1.1 defines the
 payload of a chunked response as the de-chunked body, and tools differ. A payload-digest
@@ -35,7 +40,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024  # the crawl's DOWNLOAD_MAXSIZE
 MAX_HEAD = 1024 * 1024  # WARC + HTTP header lines of one record
+MAX_METADATA = 64 * 1024  # a metadata record is a few lines; a larger one is not read
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _READ_CHUNK = 64 * 1024
 # Fields that describe the stored bytes, not the decoded body a reader gets.
@@ -72,6 +78,9 @@ class ArchivedResponse:
     truncated: str | None
     filename: str
     offset: int
+    #: fields of the ``metadata`` record that describes this one (``WARC-Concurrent-To``
+    #: or ``WARC-Refers-To`` it, written after it): ``via``, ``newscrawl-section``...
+    metadata: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_html(self) -> bool:
@@ -81,6 +90,11 @@ class ArchivedResponse:
         """The first value of header ``name`` (any case), or None."""
         wanted = name.lower()
         return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    def meta(self, name: str, default: str | None = None) -> str | None:
+        """The first value of metadata field ``name`` (any case), or ``default``."""
+        wanted = name.lower()
+        return next((value for key, value in self.metadata if key.lower() == wanted), default)
 
     def decoded_headers(self) -> list[tuple[str, str]]:
         """The headers without Content-Encoding, Transfer-Encoding and Content-Length,
@@ -162,6 +176,9 @@ class WarcReader:
             archive = ArchiveIterator(fh, check_digests=self.verify_digests)
             reader = archive.reader = _BoundedReader(fh, block_size=archive.reader.block_size)
             records = iter(archive)
+            # A response is held until the next response (or the end): the metadata
+            # record written after it (and after its request) is attached to it first.
+            pending: ArchivedResponse | None = None
             while True:
                 reader.line_budget = MAX_HEAD
                 try:
@@ -181,10 +198,18 @@ class WarcReader:
                     damaged = "record shorter than its Content-Length"
                     break
                 whole_end = end
+                if record.rec_type == "metadata":
+                    if pending is not None and raw is not None and _describes(record, pending):
+                        pending = replace(pending, metadata=_warc_fields(raw))
+                    continue
                 item = self._convert(record, raw, path.name, offset)
                 if item is not None:
                     self.stats.records += 1
-                    yield item
+                    if pending is not None:
+                        yield pending
+                    pending = item
+            if pending is not None:
+                yield pending
         if not damaged and size > whole_end:
             with path.open("rb") as fh:
                 fh.seek(whole_end)
@@ -209,6 +234,10 @@ class WarcReader:
         if kind == "revisit":
             self.stats.revisits += 1
             return None
+        if kind == "metadata":  # read when small: it may describe the response before it
+            self.stats.other += 1
+            length = record.length if isinstance(record.length, int) else MAX_METADATA + 1
+            return record.raw_stream.read() if 0 <= length <= MAX_METADATA else None
         if kind not in ("response", "resource") or (kind == "response" and not record.http_headers):
             self.stats.other += 1
             return None
@@ -285,6 +314,25 @@ class WarcReader:
         if any(problem.startswith("block digest failed") for problem in problems):
             return True
         return not chunked and any(p.startswith("payload digest failed") for p in problems)
+
+
+def _describes(record: Any, item: ArchivedResponse) -> bool:
+    """Whether metadata ``record`` is about ``item`` (the capture it names)."""
+    rec = record.rec_headers
+    return item.record_id in (
+        rec.get_header("WARC-Concurrent-To"),
+        rec.get_header("WARC-Refers-To"),
+    )
+
+
+def _warc_fields(block: bytes) -> tuple[tuple[str, str], ...]:
+    """``name: value`` lines of an ``application/warc-fields`` block (bad lines skipped)."""
+    fields = []
+    for line in block.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep and name.strip() and " " not in name.strip():
+            fields.append((name.strip(), value.strip()))
+    return tuple(fields)
 
 
 def _declared_length(record: Any) -> bool:

@@ -11,7 +11,8 @@ readable through a ``kill -9``: ``.open`` names, one ``write`` per call, rotatio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,10 @@ from newscrawl.archive.records import (
     sha1_digest,
     warc_date,
 )
+
+METADATA_TYPE = "application/warc-fields"
+FieldPairs = Sequence[tuple[str, str]]
+_FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,31 @@ class Written:
     payload_digest: str | None
 
 
+def metadata_record(
+    concurrent_to: str, uri: str, date: str, warcinfo_id: str, fields: FieldPairs
+) -> list[bytes]:
+    """A ``metadata`` record (``application/warc-fields``) describing the record
+    ``concurrent_to``, as Heritrix writes one per capture (``via``, ``hopsFromSeed``...):
+    what the crawler knew of the capture besides its bytes. None (an empty list) when
+    there are no fields. Names are tokens; values one line each."""
+    if not fields:
+        return []
+    block = bytearray()
+    for name, value in fields:
+        if not _FIELD_NAME.fullmatch(name):
+            raise ValueError(f"not a WARC field name: {name!r}")
+        one_line = value.replace("\r", " ").replace("\n", " ")
+        block += f"{name}: {one_line}\r\n".encode()
+    header = [
+        ("WARC-Record-ID", record_id()),
+        ("WARC-Date", date),
+        ("WARC-Target-URI", uri),
+        ("WARC-Concurrent-To", concurrent_to),
+        ("WARC-Warcinfo-ID", warcinfo_id),
+    ]
+    return [build_record("metadata", header, bytes(block), content_type=METADATA_TYPE)]
+
+
 def header_pairs(headers: Mapping[bytes | str, Iterable[bytes | str]]) -> list[tuple]:
     """``(name, value)`` pairs from a multi-valued mapping such as Scrapy's ``Headers``
     (``{b"Set-Cookie": [b"a=1", b"b=2"]}``), one pair per value, in the mapping's order."""
@@ -110,9 +140,10 @@ class WarcWriter:
 
     # -- what callers use ------------------------------------------------------------
 
-    def write_exchange(self, exchange: Exchange) -> Written:
+    def write_exchange(self, exchange: Exchange, metadata: FieldPairs = ()) -> Written:
         """A ``response`` record and its ``request`` record (``WARC-Concurrent-To`` the
-        response), in one write, in the current file."""
+        response), in one write, in the current file; with ``metadata`` (``name, value``
+        pairs), a ``metadata`` record after them (see :func:`metadata_record`)."""
         if exchange.truncated is not None and exchange.truncated not in TRUNCATED_REASONS:
             raise ValueError(f"WARC-Truncated must be one of {sorted(TRUNCATED_REASONS)}")
         date = warc_date(exchange.date or datetime.now(UTC))
@@ -147,7 +178,8 @@ class WarcWriter:
                 content_type=HTTP_REQUEST_TYPE,
                 payload_digest=request_digest,
             )
-            return [response, request]
+            extra = metadata_record(response_id, uri, date, warcinfo_id, metadata)
+            return [response, request, *extra]
 
         self._files.emit(build)
         return Written(response_id, request_id, self._files.name, payload_digest)
@@ -160,11 +192,12 @@ class WarcWriter:
         content_type: str,
         date: datetime | None = None,
         truncated: str | None = None,
+        metadata: FieldPairs = (),
     ) -> Written:
         """A ``resource`` record: content with no HTTP exchange behind it (a page served
         from the offline mirror, a body that reached us already decoded). Never label
         such content as a ``response``: a response record claims to be what a server
-        sent."""
+        sent. ``metadata`` as for :meth:`write_exchange`."""
         if truncated is not None and truncated not in TRUNCATED_REASONS:
             raise ValueError(f"WARC-Truncated must be one of {sorted(TRUNCATED_REASONS)}")
         rid, when, uri = record_id(), warc_date(date or datetime.now(UTC)), safe_uri(url)
@@ -174,11 +207,10 @@ class WarcWriter:
         def build(warcinfo_id: str) -> list[bytes]:
             fields = [("WARC-Record-ID", rid), ("WARC-Date", when), ("WARC-Target-URI", uri)]
             fields += [("WARC-Warcinfo-ID", warcinfo_id), *cut]
-            return [
-                build_record(
-                    "resource", fields, body, content_type=content_type, payload_digest=digest
-                )
-            ]
+            resource = build_record(
+                "resource", fields, body, content_type=content_type, payload_digest=digest
+            )
+            return [resource, *metadata_record(rid, uri, when, warcinfo_id, metadata)]
 
         self._files.emit(build)
         return Written(rid, None, self._files.name, digest)

@@ -1,7 +1,9 @@
 """``newscrawl extract``: the spiders' extraction, run on saved pages.
 
 To debug a page, or to measure extraction quality: ``--manifest`` (JSON lines of
-``{"id", "path", "url"}``) is the interface of the extraction scorer the benches use.
+``{"id", "path", "url"}``, paths relative to the manifest) is the interface of the
+extraction scorer the benches use. A page that cannot be read or extracted is an output
+line with an ``error`` field, and the batch goes on; the exit status (1) says some failed.
 """
 
 from __future__ import annotations
@@ -14,16 +16,33 @@ from typing import Any, TextIO
 
 from itemadapter import ItemAdapter
 
+from newscrawl.cli.errors import CommandError, UsageError
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.decoding import read_page
 from newscrawl.text import normalize_record
 
 
 def add_parser(commands: Any) -> None:
-    extract = commands.add_parser("extract", help="extract articles from saved pages")
-    extract.add_argument("files", nargs="*", help="saved pages (.html or .html.gz)")
-    extract.add_argument("--url", help="the pages' URL: selects the site profile")
-    extract.add_argument("--manifest", help='JSON lines of {"id", "path", "url"}')
+    extract = commands.add_parser(
+        "extract",
+        help="extract articles from saved pages",
+        description="Extract the article of each saved page: one JSON line per page, with the"
+        " feed's fields plus layout (the page class that parsed it), or an error field saying"
+        " why there is none. The exit status is 1 when any page failed.",
+    )
+    extract.add_argument(
+        "files", nargs="*", metavar="FILE", help="saved pages (.html, or gzipped .html.gz)"
+    )
+    extract.add_argument(
+        "--url",
+        help="the pages' URL, which selects the site profile (default: none, generic extraction)",
+    )
+    extract.add_argument(
+        "--manifest",
+        metavar="M.jsonl",
+        help='JSON lines of {"id", "path", "url"}; each path relative to the manifest\'s'
+        " folder (or absolute); the output lines carry id and path",
+    )
     extract.add_argument(
         "--no-profiles", action="store_true", help="generic extraction only, site profiles off"
     )
@@ -55,30 +74,44 @@ def extract_file(
 
 
 def _manifest_entries(manifest: Path) -> Iterator[tuple[dict[str, Any], Path, str | None]]:
-    with manifest.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-                path = manifest.parent / entry["path"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise SystemExit(f"{manifest}:{number}: bad manifest line ({exc})") from exc
-            yield entry, path, entry.get("url")
+    """The manifest's entries, paths resolved against its folder (as the scorer reads it)."""
+    try:
+        lines = manifest.open(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot read manifest {manifest}: {exc.strerror or exc}") from exc
+    with lines:
+        try:
+            for number, line in enumerate(lines, 1):
+                if not line.strip():
+                    continue
+                try:
+                    entry = json.loads(line)
+                    path = manifest.parent / entry["path"]
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise CommandError(f"{manifest}:{number}: bad manifest line ({exc})") from exc
+                yield entry, path, entry.get("url")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read manifest {manifest}: {exc}") from exc
 
 
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
+    """One line per input, failed or not; the status says whether any failed."""
     use_profiles = not args.no_profiles
     options = {"use_profiles": use_profiles, "keep_paywalled": args.keep_paywalled}
+    if not args.manifest and not args.files:
+        raise UsageError("give FILE... or --manifest M.jsonl")
+    inputs = failed = 0
     if args.manifest:
         for entry, path, url in _manifest_entries(Path(args.manifest)):
             record = {"id": entry.get("id"), "path": entry.get("path")}
             record.update(extract_file(path, url, **options))
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    if not args.manifest and not args.files:
-        raise SystemExit("newscrawl extract: give FILE... or --manifest M.jsonl")
+            inputs, failed = inputs + 1, failed + ("error" in record)
     for name in args.files:
         record = {"path": name}
         record.update(extract_file(Path(name), args.url, **options))
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        inputs, failed = inputs + 1, failed + ("error" in record)
+    if failed:
+        raise CommandError(f"{failed} of {inputs} inputs failed (see their error lines)")
     return 0

@@ -5,5 +5,7 @@ Scrapy's own): :mod:`.failures` counts each request's final failure by kind; :mo
 refuses private addresses, other schemes and (for the ``news`` spider) other hosts;
 :mod:`.incremental` skips articles the store already holds; :mod:`.retry` retries with
 backoff; :mod:`.charset` re-reads pages that lie about their charset; :mod:`.mirror`
-answers from the offline mirror instead of the network.
+answers from the offline mirror instead of the network; :mod:`.archive` writes every
+fetch to WARC files (``WARC_DIR``); :mod:`.replay` answers the ``warc`` spider's requests
+from the archive records they carry.
 """

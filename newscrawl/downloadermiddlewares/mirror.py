@@ -188,7 +188,9 @@ class MirrorMiddleware:
             )
         path = mirror_file(Path(root), request.url)
         if path is None:
-            return Response(url=request.url, status=404, request=request, body=b"")
+            return Response(
+                url=request.url, status=404, request=request, body=b"", flags=["mirror"]
+            )
         body = path.read_bytes()
         kind = mimetypes.guess_type(path.name.split("?")[0])[0] or "application/octet-stream"
         headers = Headers({"Content-Type": kind})

@@ -20,7 +20,8 @@ Each worker is sent up to :data:`PAGES_AHEAD` pages: it extracts them in order, 
 it works on one the next is already in its pipe, so it never waits for the crawl process
 (which is busy with its own work: fetching, listings, pipelines) to read an answer and
 write the next page; with a single page in flight the two processes took turns (README,
-"Performance", has the figures). Failures stay exact, because a worker answers its pages in the order it was sent them:
+"Performance", has the figures). Failures stay exact, because a worker answers its pages in
+the order it was sent them:
 
 - an exception raised by the extraction in a worker becomes a rejection of that page
   (``extraction_error``), logged and counted as ``newscrawl/extraction/failed/...``;

@@ -52,12 +52,15 @@ class CrawlStore:
         self.store: BaseStore = open_store(url, batch_size=settings.getint("STORE_BATCH_SIZE", 100))
         fleet = bool(settings.get("REDIS_URL"))
         self.store.per_item = settings.getbool("STORE_COMMIT_EACH_ITEM", fleet)
+        # Shared by processes that are one crawl together: fleet workers, and the worker
+        # processes of ``newscrawl ccnews --processes N`` (which set it).
+        shared = settings.getbool("STORE_LOCK_SHARED", fleet)
         owner = (
             f"pid {os.getpid()} on {socket.gethostname()}, spider {crawler.spidercls.name},"
             f" since {dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}"
         )
         try:
-            self.store.lock(owner, shared=fleet)
+            self.store.lock(owner, shared=shared)
         except StoreLocked as exc:
             logger.error("Not crawling: %s", exc)
             crawler.stats.set_value("newscrawl/store_busy", str(exc))

@@ -30,15 +30,18 @@ def content_language(response: Response) -> str | None:
 
 
 def extract_response(
-    spider: scrapy.Spider, response: TextResponse, section: str | None = None
+    spider: scrapy.Spider,
+    response: TextResponse,
+    section: str | None = None,
+    fetched_at: str | None = None,
 ) -> Extraction:
     """Every spider's article extraction in the crawl process: the response's own selector
-    (parsed once), the fetch time, the profiles setting, and a logged, counted profile
-    mismatch."""
+    (parsed once), the fetch time (now, or when an archive says the page was fetched),
+    the profiles setting, and a logged, counted profile mismatch."""
     extraction = extract_article(
         response.text,
         response.url,
-        fetched_at=_fetched_now(),
+        fetched_at=fetched_at or _fetched_now(),
         section=section,
         use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
         selector=response.selector,
@@ -50,11 +53,15 @@ def extract_response(
 
 
 async def extract_or_reject(
-    spider: scrapy.Spider, response: TextResponse, section: str | None = None
+    spider: scrapy.Spider,
+    response: TextResponse,
+    section: str | None = None,
+    fetched_at: str | None = None,
 ) -> Extraction | Rejection:
     """The page's extraction, in the crawl's extraction pool when it has one
     (:mod:`newscrawl.extensions.pool`), else in this process; a :class:`Rejection` when it
-    failed (generic extraction's error, or a worker's)."""
+    failed (generic extraction's error, or a worker's). ``fetched_at`` is now unless
+    given (a page replayed from an archive was fetched when the archive says)."""
     pool = spider.crawler.get_extension(ExtractionPool)
     extraction = None
     if pool is not None:
@@ -62,7 +69,7 @@ async def extract_or_reject(
             url=response.url,
             body=response.body,
             encoding=response.encoding,
-            fetched_at=_fetched_now(),
+            fetched_at=fetched_at or _fetched_now(),
             section=section,
             use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
             content_language=content_language(response),
@@ -79,7 +86,7 @@ async def extract_or_reject(
         else:
             _note_mismatch(spider, response, extraction)
     if extraction is None:
-        extraction = extract_response(spider, response, section)
+        extraction = extract_response(spider, response, section, fetched_at)
     if extraction.error:  # generic extraction failed on this page (logged)
         return Rejection(
             url=extraction.item["url"], reason="extraction_error", detail=extraction.error

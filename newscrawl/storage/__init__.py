@@ -30,7 +30,12 @@ POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 def open_store(store_url: str, **kwargs: Any) -> BaseStore:
-    """The store a ``STORE_URL`` names, opened and migrated to the current schema."""
+    """The store a ``STORE_URL`` names, opened and migrated to the current schema.
+
+    A crawl creates the store when it is missing; ``create=False`` is for commands that
+    only read (``newscrawl export``): a missing store is a :class:`StoreError`, and nothing
+    is created.
+    """
     scheme = urlsplit(store_url).scheme
     if scheme in POSTGRES_SCHEMES:
         from newscrawl.storage.postgres import PostgresStore

@@ -4,7 +4,8 @@ connection, each part in its own module.
 - :mod:`newscrawl.storage.connection`: transactions, reservations, write failures, the lock;
 - :mod:`newscrawl.storage.records`: stories, aliases, rejections, sketches, incremental state;
 - :mod:`newscrawl.storage.cursors`: export cursors;
-- :mod:`newscrawl.storage.history`: the run history and the report's reads.
+- :mod:`newscrawl.storage.history`: the run history and the report's reads;
+- :mod:`newscrawl.storage.archives`: WARC files read to their end (replay, CC-NEWS).
 
 A backend (:mod:`newscrawl.storage.sqlite`, :mod:`newscrawl.storage.postgres`) subclasses
 :class:`BaseStore` and supplies what the engines spell differently.
@@ -12,10 +13,11 @@ A backend (:mod:`newscrawl.storage.sqlite`, :mod:`newscrawl.storage.postgres`) s
 
 from __future__ import annotations
 
+from newscrawl.storage.archives import ArchiveFiles
 from newscrawl.storage.cursors import ExportCursors
 from newscrawl.storage.history import HistoryQueries
 from newscrawl.storage.records import ArticleTables
 
 
-class BaseStore(ArticleTables, ExportCursors, HistoryQueries):
+class BaseStore(ArticleTables, ExportCursors, HistoryQueries, ArchiveFiles):
     """One store: every read and write the crawl, the fleet and the commands make."""

@@ -136,7 +136,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX articles_by_stored ON articles(stored_at, site);
     """,
-    # 3: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+    # 3: WARC files read to their end (newscrawl.storage.archives).
+    f"""
+    CREATE TABLE warc_files (
+        name         TEXT PRIMARY KEY,
+        size         BIGINT NOT NULL,
+        records      BIGINT NOT NULL,
+        torn         INTEGER NOT NULL DEFAULT 0,
+        finished_at  TEXT NOT NULL DEFAULT {_NOW}
+    );
+    """,
+    # 4: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
     """
     CREATE TABLE template_lines (
         line_key     BIGINT PRIMARY KEY,
@@ -170,7 +180,9 @@ class PostgresStore(BaseStore):
     # writer just queues behind the first on the row.
     _FOR_UPDATE: ClassVar[str] = " FOR NO KEY UPDATE"
 
-    def __init__(self, store_url: str, *, batch_size: int = 100) -> None:
+    def __init__(self, store_url: str, *, batch_size: int = 100, create: bool = True) -> None:
+        """Connect and migrate; ``create=False`` (reading commands) refuses a database that
+        holds no newscrawl store instead of creating one in it."""
         if psycopg is None:
             raise StoreError("a postgresql:// store needs psycopg: pip install 'psycopg[binary]'")
         self.url = store_url
@@ -179,6 +191,12 @@ class PostgresStore(BaseStore):
         self._pending = 0
         try:
             self.db = psycopg.connect(store_url, autocommit=True, application_name="newscrawl")
+            if not create and not self._has_schema():
+                self.db.close()
+                raise StoreError(
+                    f"cannot open store {self.location}: not a newscrawl store (the database"
+                    " has no newscrawl_schema table; a crawl creates it)"
+                )
             self._migrate()
         except psycopg.Error as exc:
             raise StoreError(f"cannot open store {self.location}: {exc}") from exc
@@ -186,6 +204,10 @@ class PostgresStore(BaseStore):
     @classmethod
     def open_url(cls, store_url: str, **kwargs: Any) -> PostgresStore:
         return cls(store_url, **kwargs)
+
+    def _has_schema(self) -> bool:
+        row = self.db.execute("SELECT to_regclass('newscrawl_schema') IS NOT NULL").fetchone()
+        return bool(row[0])
 
     def _migrate(self) -> None:
         with self.db.transaction():

@@ -9,9 +9,10 @@ is either wholly in the store or not at all, and a crash loses at most the open 
 The schema version is SQLite's ``user_version``: 1 is the base schema with the
 near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``, 3 adds the run
 history (``runs``, ``run_sites``) and an index on ``articles(stored_at, site)`` for the
-report's per-day counts, 4 adds ``template_lines`` (pages per site line,
-:mod:`newscrawl.templatelines`; an older store starts counting from empty). Every step is
-idempotent, so a store of any earlier version opens and is brought up to date.
+report's per-day counts, 4 adds ``warc_files`` (:mod:`newscrawl.storage.archives`),
+5 adds ``template_lines`` (pages per site line, :mod:`newscrawl.templatelines`; an
+older store starts counting from empty). Every step is idempotent, so a store of any
+earlier version opens and is brought up to date.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ import os
 import sqlite3
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -72,7 +73,7 @@ CREATE TABLE IF NOT EXISTS sketch_bands (
 ) WITHOUT ROWID;
 """
 
-# Version 4: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+# Version 5: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
 _TEMPLATE_LINES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS template_lines (
     line_key     INTEGER PRIMARY KEY,
@@ -126,6 +127,17 @@ CREATE TABLE IF NOT EXISTS run_sites (
 CREATE INDEX IF NOT EXISTS articles_by_stored ON articles(stored_at, site);
 """
 
+# Version 4: WARC files read to their end (newscrawl.storage.archives).
+_ARCHIVE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS warc_files (
+    name         TEXT PRIMARY KEY,
+    size         INTEGER NOT NULL,
+    records      INTEGER NOT NULL,
+    torn         INTEGER NOT NULL DEFAULT 0,
+    finished_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+"""
+
 
 def sqlite_path(store_url: str) -> Path:
     """``sqlite:///relative/path.db`` or ``sqlite:////absolute/path.db`` -> a path."""
@@ -155,15 +167,25 @@ class Store(BaseStore):
     NOW: ClassVar[str] = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
     ERRORS: ClassVar[tuple[type[BaseException], ...]] = (sqlite3.Error,)
 
-    def __init__(self, path: Path | str, *, batch_size: int = 100) -> None:
+    def __init__(self, path: Path | str, *, batch_size: int = 100, create: bool = True) -> None:
+        """Open (``create``: and make, with its folder, if missing) the store at ``path``.
+
+        ``create=False`` is the reading commands' way in (``newscrawl export``): a file that
+        is missing, or is not a newscrawl store, is a :class:`StoreError` and stays as it
+        was, where opening it as a crawl does would leave an empty store behind and read
+        nothing from it. An existing store of an older schema is still brought up to date.
+        """
         self.path = Path(path)
         self.location = str(self.path)
         self.batch_size = batch_size
         self._pending = 0
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # A writer waits up to 30 s for another (a second process, an export) to commit.
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            if create:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # A writer waits up to 30 s for another (a process, an export) to commit.
+                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            else:
+                self.db = _connect_existing(self.path)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -171,6 +193,7 @@ class Store(BaseStore):
             self.db.executescript(_NEARDUP_SCHEMA)
             _add_incremental_schema(self.db)
             self.db.executescript(_RUNS_SCHEMA)
+            self.db.executescript(_ARCHIVE_SCHEMA)
             self.db.executescript(_TEMPLATE_LINES_SCHEMA)
             # Writing user_version needs the write lock even when unchanged: skip it, so a
             # reader (``newscrawl export``) can open the store while a crawl holds a batch.
@@ -226,6 +249,32 @@ class Store(BaseStore):
         if not shared:
             file.truncate(0)
         file.close()  # closing the descriptor releases the flock
+
+
+def _connect_existing(path: Path) -> sqlite3.Connection:
+    """A connection to the store at ``path``, which must exist and be a newscrawl store.
+
+    ``mode=rw``: SQLite itself refuses to create the file, so no check-then-open race can
+    leave an empty database behind.
+    """
+    if not path.is_file():
+        raise StoreError(
+            f"cannot open store {path}: no such store (a crawl creates it; check --store or"
+            " STORE_URL)"
+        )
+    uri = f"file:{quote(str(path.resolve()))}?mode=rw"
+    db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30)
+    try:
+        tables = db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'articles'"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise StoreError(f"cannot open store {path}: not a newscrawl store ({exc})") from exc
+    if not tables:
+        db.close()
+        raise StoreError(f"cannot open store {path}: not a newscrawl store (no articles table)")
+    return db
 
 
 def _add_incremental_schema(db: sqlite3.Connection) -> None:
