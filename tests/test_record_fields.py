@@ -252,6 +252,16 @@ def test_other_declarations_in_order_and_the_http_header() -> None:
     assert header["language"] == "en-au"
 
 
+def test_a_charset_in_content_language_is_no_declaration() -> None:
+    """Pages put their charset where the language goes; a text too short to tell then
+    leaves the record without a language rather than with ``utf-8``."""
+    equiv = '<meta http-equiv="Content-Language" content="utf-8">'
+    item = extract(page(lang=None, meta=equiv, paragraphs=["Bridge open."], headline="Bridge"))
+    assert item["language"] is None and item["language_declared"] is None
+    item = extract(page(lang=None, meta=equiv))
+    assert item["language"] == "en" and item["language_declared"] is None
+
+
 def test_a_text_too_short_to_tell_keeps_the_declaration() -> None:
     item = extract(page(lang="fr", paragraphs=["Bridge open."], headline="Bridge"))
     assert item["language"] == "fr" and item["language_declared"] is None
@@ -262,6 +272,8 @@ def test_a_text_too_short_to_tell_keeps_the_declaration() -> None:
 def test_language_tags_are_read_as_pages_spell_them() -> None:
     assert normalise_tag("en_US") == "en-us"
     assert normalise_tag("x-default") is None and normalise_tag("und") is None
+    assert normalise_tag("utf-8") is None and normalise_tag("euc-jp") is None  # charsets
+    assert normalise_tag("zh-hans") == "zh-hans" and normalise_tag("hz") == "hz"
     assert primary("nb-NO") == "no" and primary("iw") == "he" and primary("eng") == "en"
     assert parse_wanted("en, fr") == {"en", "fr"}
     with pytest.raises(ValueError, match="languages="):

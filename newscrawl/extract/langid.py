@@ -21,6 +21,7 @@ its cost is bounded whatever the page (about 0.5 ms; see the README's field tabl
 
 from __future__ import annotations
 
+import codecs
 import re
 import threading
 import unicodedata
@@ -61,14 +62,29 @@ class Settled:
 
 def normalise_tag(value: str | None) -> str | None:
     """A declared language as a lower-case tag (``en_US`` -> ``en-us``); None for values
-    that name no language (``x-default``, ``und``, garbage)."""
+    that name no language (``x-default``, ``und``, a charset such as ``utf-8``, garbage)."""
     if not value:
         return None
     match = _TAG.match(value.strip())
     if not match:
         return None
     tag = match.group(1).lower().replace("_", "-")
-    return None if primary(tag) is None else tag
+    if primary(tag) is None or _names_charset(tag):
+        return None
+    return tag
+
+
+def _names_charset(tag: str) -> bool:
+    """Whether a tag is a character set's name (``utf-8``, ``gbk``, ``euc-jp``): pages put
+    their charset in ``Content-Language`` too, and ``utf-8`` has a language tag's shape.
+    Bare two-letter tags are languages whatever a codec is called (``hz`` is Herero)."""
+    if len(tag) <= 2:
+        return False
+    try:
+        codecs.lookup(tag)
+    except LookupError:
+        return False
+    return True
 
 
 def primary(tag: str | None) -> str | None:
