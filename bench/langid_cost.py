@@ -23,24 +23,22 @@ from pathlib import Path
 
 from w3lib.encoding import html_to_unicode
 
+from bench.support.shared_data import DEFAULT_DATA, missing_sets, no_data
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.generic.page import GenericArticlePage
 from newscrawl.extract.langid import _identifier, ranking, sample
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "extraction"
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", default="trafilatura")
-    parser.add_argument("--pages", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--set", default="trafilatura", help="the case set whose pages are used")
+    parser.add_argument("--pages", type=int, default=200, help="how many of its pages")
+    parser.add_argument("--rounds", type=int, default=3, help="timings per page (best kept)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of case sets")
     args = parser.parse_args()
+    if missing_sets(args.data, [args.set]):
+        return no_data("bench.langid_cost", f"no case set {args.set} under {args.data}")
     cases_file = args.data / args.set / "cases.jsonl"
-    if not cases_file.exists():
-        print(f"no case set at {cases_file}: nothing to measure")
-        return 0
     lines = cases_file.read_text("utf-8").splitlines()[: args.pages]
     started = time.perf_counter()
     _identifier()
