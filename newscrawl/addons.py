@@ -42,6 +42,9 @@ class FleetAddon:
             "DUPEFILTER_CLASS": "newscrawl.fleet.queue.FleetDupeFilter",
             "SCHEDULER_QUEUE_KEY": QUEUE_KEY,
             "SCHEDULER_DUPEFILTER_KEY": DUPEFILTER_KEY,
+            # Never pickle: the fleet's queue holds JSON entries of a strict schema
+            # (newscrawl.fleet.codec); this keeps scrapy-redis' own default out too.
+            "SCHEDULER_SERIALIZER": "json",
             "SCHEDULER_PERSIST": True,
             "SCHEDULER_FLUSH_ON_START": False,
         }.items():

@@ -8,7 +8,7 @@ crawl's extensions and spiders raise the others. Store failures are
 
 from __future__ import annotations
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, IgnoreRequest
 
 
 class RejectedItem(DropItem):
@@ -51,3 +51,18 @@ class ExtractionFailed(Exception):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason, self.detail = reason, detail
+
+
+class DownloadFailed(IgnoreRequest):
+    """A page lost to an expected network failure (``kind``: timeout, dns, truncated...),
+    after its retries; the original exception is its ``__cause__``.
+
+    Raised by :class:`newscrawl.downloadermiddlewares.failures.FailureStatsMiddleware`,
+    which has logged it as one line: as an ``IgnoreRequest``, Scrapy's scraper and
+    robots.txt middleware do not log it again with a traceback (they would for the
+    original exception). An errback receives it; ``failure.value.__cause__`` is what the
+    download raised."""
+
+    def __init__(self, kind: str, url: str) -> None:
+        super().__init__(f"download failed ({kind}): {url}")
+        self.kind, self.url = kind, url

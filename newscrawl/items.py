@@ -28,6 +28,12 @@ class ArticleItem(scrapy.Item):
     paywalled_omitted = scrapy.Field()  # paragraphs left out of body as declared paywalled
     related_links = scrapy.Field()  # list of {"group", "title", "url"}
     images = scrapy.Field()  # list of {"url", "caption"}
+    # A story split over several pages is one record (newscrawl.spiders.multipage): how
+    # many pages its body was stitched from, and whether a page is missing (a part failed
+    # to download, or MAX_ARTICLE_PAGES was reached). One page read alone: 1, and
+    # incomplete when that page links to a next page.
+    pages = scrapy.Field()
+    incomplete = scrapy.Field()
     language = scrapy.Field()  # the text's language, else the declared one
     language_declared = scrapy.Field()  # what the page declared, only where it differs
     fetched_at = scrapy.Field()  # ISO 8601, UTC
@@ -40,6 +46,10 @@ class ArticleItem(scrapy.Item):
     # on that output, ``sketch``: its near-duplicate sketch (newscrawl.neardup.MadeSketch).
     normalized = scrapy.Field(internal=True)
     sketch = scrapy.Field(internal=True)
+    # The canonical URLs of a multi-page story's other pages, in order: the store pipeline
+    # records them as the story's aliases (reason "part"), so no run fetches them as
+    # articles. Plain strings, carried through normalisation.
+    part_urls = scrapy.Field(internal=True)
 
 
 # Declaration order above is export order.

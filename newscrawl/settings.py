@@ -35,7 +35,8 @@ TELNETCONSOLE_ENABLED = False
 # Where records are stored: sqlite:///relative/path, sqlite:////absolute/path, or
 # postgresql://user:password@host:port/db (newscrawl.storage). Empty turns the store off
 # (the feed still works). A STORE_URL environment variable replaces this default, and
-# -s STORE_URL=... wins over both (newscrawl.environment).
+# -s STORE_URL=... wins over both (newscrawl.environment); from the environment, a password
+# stays out of command lines (ps) and shell histories (SECURITY.md, "Leaking credentials").
 STORE_URL = environment_setting("STORE_URL", "sqlite:///newscrawl.db")
 # Records per store transaction: larger is faster, a crash loses at most one batch.
 STORE_BATCH_SIZE = 100
@@ -47,6 +48,9 @@ NEWSCRAWL_USE_PROFILES = True
 # Paragraphs a page declares paywalled (schema.org hasPart, newscrawl.extract.generic.paywall)
 # are left out of the body and counted in paywalled_omitted; True keeps them in the body.
 NEWSCRAWL_KEEP_PAYWALLED = False
+# A story split over several pages is fetched page by page into one record, up to this many
+# pages (newscrawl.spiders.multipage); a longer one is stored incomplete. 1: first pages only.
+MAX_ARTICLE_PAGES = 10
 
 # Near-duplicates (newscrawl.neardup): the same story republished with edits is stored once,
 # its other places in the record's also_at. Thresholds are measured by bench/dedup_quality.py;
@@ -86,6 +90,9 @@ INCREMENTAL_REFETCH = "never"
 NEWSCRAWL_REPORT_FILE = None
 # Keep every run's report in the store (runs table; `newscrawl report` draws it).
 NEWSCRAWL_RUN_HISTORY = True
+# A progress bar on standard error (newscrawl.extensions.progress.CrawlProgress): `newscrawl
+# replay` and `ccnews` turn it on when standard error is a terminal and --quiet is not given.
+NEWSCRAWL_PROGRESS = False
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.CrawlHealthSuite"]
 # Floors: fewer extracted articles, or a lower share of articles with a field, fails the run.
@@ -109,9 +116,24 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # (DOWNLOAD_MAXSIZE above also caps decompression, so a gzip bomb stops there).
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# Scrapy's caching resolver, checking each answer against the address guard of the crawl
+# (newscrawl.resolver); without ADDRESS_GUARD_DNS it is Scrapy's resolver exactly.
+TWISTED_DNS_RESOLVER = "newscrawl.resolver.GuardedResolver"
+# Resolve host names before requesting and refuse internal answers (on for the news
+# spider, which follows links on sites nobody vetted; see its custom_settings).
+ADDRESS_GUARD_DNS = False
+# Feeds and sitemaps (newscrawl.spiders.discovery): entries read from one listing (the
+# sitemap protocol's own limit is 50,000), and listings requested in one run; what is over
+# is counted and logged once. A compressed listing is read up to DOWNLOAD_MAXSIZE bytes.
+LISTING_MAX_ENTRIES = 50_000
+LISTING_MAX_PER_RUN = 1_000
 # Retry waits: BASE * 2**(attempt-1) seconds, or Retry-After if longer, never over MAX.
 RETRY_BACKOFF_BASE = 1.0
 RETRY_BACKOFF_MAX = 60.0
+# A page lost after its retries is logged once, with its failure's kind: by the failures
+# middleware ("Download failed (timeout): URL") or Scrapy's "Ignoring response <503 ...>";
+# Scrapy's own "Gave up retrying" would say it a second time, as an ERROR.
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"
 
 # --- web archiving (newscrawl.downloadermiddlewares.archive, newscrawl.archive) --------
 # Write every fetch to WARC 1.1 files in this folder (unset: no archive).
@@ -139,6 +161,9 @@ WARC_OPERATOR = None
 # Redis (scrapy-redis), requests leased until done, one store for all (use PostgreSQL).
 # A REDIS_URL environment variable replaces this default; -s wins over both.
 REDIS_URL = environment_setting("REDIS_URL")
+# Whoever can write to the fleet's Redis decides what every worker fetches: a worker
+# refuses a REDIS_URL without a password unless this is set (README, "Security of a fleet").
+FLEET_ALLOW_UNAUTHENTICATED_REDIS = False
 # Seconds with nothing to do fleet-wide before a worker stops.
 FLEET_IDLE_TIMEOUT = 60
 # A worker silent this long (killed, its machine gone) has its requests given to others.
@@ -153,6 +178,12 @@ FLEET_TICK = 0.5
 EXTRACTION_WORKERS = 1
 # The function a worker runs on each page (newscrawl.extract.worker.Job -> Extraction).
 EXTRACTION_FUNCTION = "newscrawl.extract.worker.extract_job"
+# Per page, in a worker: seconds of CPU time (or six times that of wall-clock time) and bytes
+# of memory past the worker's size at start. A page over either is rejected
+# (extraction_timeout, extraction_memory) and the worker replaced; the crawl goes on. With
+# EXTRACTION_WORKERS=0 neither applies (newscrawl.extensions.pool).
+EXTRACTION_TIMEOUT = 5.0
+EXTRACTION_MEMORY_LIMIT = 1024 * 1024 * 1024
 
 
 # --- the crawl's components, one ordered dict per kind -----------------------------------
@@ -216,6 +247,9 @@ EXTENSIONS = {
     "newscrawl.extensions.report.RunReport": 10,
     # The run's report kept in the store's runs table at engine stop.
     "newscrawl.extensions.history.RunHistory": 20,
+    # The progress bar of `newscrawl replay` and `ccnews` on a terminal (NEWSCRAWL_PROGRESS,
+    # set by those commands; off otherwise).
+    "newscrawl.extensions.progress.CrawlProgress": 30,
     # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
     # each site's delay, re-applied after AutoThrottle adjusts it.
     "newscrawl.extensions.politeness.CrawlDelay": 100,

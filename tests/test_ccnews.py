@@ -270,6 +270,16 @@ def test_enqueue_takes_file_paths_only(redis_server) -> None:
     assert "Traceback" not in url.stderr
 
 
+def test_a_worker_refuses_a_redis_without_a_password(redis_server, tmp_path: Path) -> None:
+    """Whoever writes to the queue decides which files every worker reads (SECURITY.md)."""
+    open_redis = f"redis://127.0.0.1:{redis_server.port}/0"
+    refused = newscrawl(
+        "ccnews", "--redis", open_redis, "-s", f"STORE_URL=sqlite:///{tmp_path}/x.db"
+    )
+    assert refused.returncode == 2 and "has no password" in refused.stderr, refused.stderr
+    assert "Traceback" not in refused.stderr and not (tmp_path / "x.db").exists()
+
+
 def test_fleet_workers_read_each_file_once_even_when_one_dies(
     files: Path, baseline, postgres, redis_server, tmp_path: Path
 ) -> None:

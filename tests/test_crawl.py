@@ -12,10 +12,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import MIRROR, ROOT, scrapy_command
+from conftest import MIRROR, MIRROR_STORIES, ROOT, scrapy_command
 
 from newscrawl.items import ARTICLE_FIELDS
-from newscrawl.urls import canonicalize_url
+from newscrawl.urls import canonicalize_url, site_of
 from tests.support.servers import RecordingProxy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
@@ -66,7 +66,7 @@ def test_crawl_succeeds(first_crawl) -> None:
 def test_feed_holds_each_story_once_with_every_field(first_crawl, stories, syndicated) -> None:
     folder, _, _, _ = first_crawl
     feed = read_feed(folder / "feed.jsonl")
-    assert len(feed) == len(stories) + 1 == 41
+    assert len(feed) == len(stories) + 1 == MIRROR_STORIES == 42
     assert all(tuple(line) == ARTICLE_FIELDS for line in feed)
     assert len({line["url"] for line in feed}) == len(feed)
     assert len({line["fingerprint"] for line in feed}) == len(feed)
@@ -82,8 +82,9 @@ def test_store_holds_articles_aliases_and_rejections(first_crawl, stories) -> No
     folder, _, _, _ = first_crawl
     db = sqlite3.connect(folder / "store.db")
     stored = dict(db.execute("SELECT headline, url FROM articles"))
-    aliases = db.execute("SELECT alias, url, reason FROM aliases").fetchall()
-    assert len(stored) == 41
+    every_alias = db.execute("SELECT alias, url, reason FROM aliases").fetchall()
+    aliases = [alias for alias in every_alias if alias[2] != "part"]  # other places
+    assert len(stored) == MIRROR_STORIES
     for story in stories:
         placements = {
             canonicalize_url(f"https://{p['site']}{p['path']}") for p in story["placements"]
@@ -91,12 +92,21 @@ def test_store_holds_articles_aliases_and_rejections(first_crawl, stories) -> No
         canonical = stored[story["headline"]]
         assert canonical in placements
         assert {a for a, url, _ in aliases if url == canonical} == placements - {canonical}
+        # A story over several pages: every copy's later pages are parts of the story.
+        parts = {
+            page.replace(".html", f"_{n}.html")
+            for page in placements
+            for n in range(2, 2 + len(story.get("page_breaks", [])))
+        }
+        assert {a for a, url, why in every_alias if why == "part" and url == canonical} == parts
     exact = [alias for alias in aliases if alias[2] == "same_body"]
-    assert len(exact) == sum(len(s["placements"]) - 1 for s in stories) == 12
-    assert len(aliases) == 14, "12 exact copies and 2 edited copies of the syndicated story"
+    assert len(exact) == sum(len(s["placements"]) - 1 for s in stories) == 13
+    assert len(aliases) == 15, "13 exact copies and 2 edited copies of the syndicated story"
+    assert len(every_alias) == 15 + 4, "and the two later pages of each copy of one story"
     assert set(db.execute("SELECT url, reason FROM rejections")) == EXPECTED_REJECTIONS
     feed = {line["url"]: line for line in read_feed(folder / "feed.jsonl")}
     sites = {alias: site for alias, site in db.execute("SELECT alias, site FROM aliases")}
+    assert all(sites[alias] == site_of(alias) for alias, _, _ in every_alias)
     for (record,) in db.execute("SELECT record FROM articles"):
         record = json.loads(record)
         places = [place["url"] for place in record["also_at"]]
@@ -151,7 +161,7 @@ def test_second_run_on_the_same_store_adds_nothing(first_crawl, tmp_path: Path) 
     assert [u for u in proxy.requests if "/reports/" in u or "/afp/" in u] == []
     assert any(u.endswith("Military_Space.html") for u in proxy.requests)
     db = sqlite3.connect(tmp_path / "store.db")
-    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 41
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == MIRROR_STORIES
 
 
 def test_site_spider_stays_on_its_site(tmp_path: Path, stories, syndicated) -> None:
@@ -209,4 +219,4 @@ def test_offline_mirror_command_gives_the_same_feed(
         )
 
     assert stories_of(offline) == stories_of(online)
-    assert len(offline) == 41
+    assert len(offline) == MIRROR_STORIES == 42  # README: "writes the mirror's 42 stories"

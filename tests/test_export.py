@@ -214,3 +214,37 @@ def test_export_of_a_missing_store_folder_is_a_clear_error(tmp_path: Path) -> No
     assert result.returncode != 0 and "cannot open store" in result.stderr
     assert "Traceback" not in result.stderr
     assert os.path.exists(blocked)
+
+
+def test_export_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
+    """Someone who can write to the output folder plants symlinks at the names an export
+    would use for its temporary file (the old name was ``.NAME.PID.tmp``): the file they
+    point to is left alone, and the export lands where it was asked to."""
+    store = filled(f"sqlite:///{tmp_path / 's.db'}", 3)
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    victim = tmp_path / "victim.conf"
+    victim.write_text("precious\n")
+    (outbox / f".batch.jsonl.{os.getpid()}.tmp").symlink_to(victim)
+    assert export(store, output=outbox / "batch.jsonl") == 3
+    assert victim.read_text() == "precious\n"
+    assert len(read_lines(outbox / "batch.jsonl")) == 3
+    assert [p.name for p in outbox.iterdir() if p.name.endswith(".tmp")] == [
+        f".batch.jsonl.{os.getpid()}.tmp"
+    ], "the planted link is untouched and no temporary file is left"
+    mode = (outbox / "batch.jsonl").stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mode == 0o666 & ~umask, "the exported file's mode follows the umask"
+
+
+def test_report_never_writes_through_a_planted_symlink(tmp_path: Path) -> None:
+    """``newscrawl report --html/--json`` wrote ``.NAME.PID.tmp`` the same way."""
+    from newscrawl.cli.report import _write_atomically
+
+    victim = tmp_path / "victim.conf"
+    victim.write_text("precious\n")
+    (tmp_path / f".report.html.{os.getpid()}.tmp").symlink_to(victim)
+    _write_atomically(tmp_path / "report.html", "<html>report</html>")
+    assert victim.read_text() == "precious\n"
+    assert (tmp_path / "report.html").read_text() == "<html>report</html>"

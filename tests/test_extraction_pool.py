@@ -20,7 +20,7 @@ from scrapy.http import HtmlResponse
 
 from newscrawl.extract.decoding import response_text
 from newscrawl.urls import canonicalize_url
-from tests.support.faulty_extraction import DIES, RAISES
+from tests.support.faulty_extraction import DIES, HOGS, RAISES
 from tests.support.servers import RecordingProxy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
@@ -72,6 +72,7 @@ def test_pool_and_in_process_extraction_give_identical_items(proxy, tmp_path: Pa
     here = crawl(tmp_path / "here", proxy, 0, *raw)
     pool = crawl(tmp_path / "pool", proxy, 2, *raw)
     assert stat(here.stderr, "newscrawl/extraction/offloaded") == 0
+    assert "no page deadline (EXTRACTION_TIMEOUT)" in here.stderr  # said, since not applied
     in_process = items_by_url(tmp_path / "here" / "feed.jsonl")
     assert stat(pool.stderr, "newscrawl/extraction/offloaded") >= len(in_process) > MIRROR_STORIES
     assert items_by_url(tmp_path / "pool" / "feed.jsonl") == in_process
@@ -141,3 +142,70 @@ def test_workers_decode_bodies_exactly_as_scrapy(body: bytes, content_type: str)
         "https://example.com/a", body=body, headers={"Content-Type": content_type}
     )
     assert response_text(response.body, response.encoding) == response.text
+
+
+# -- bounds on one page (EXTRACTION_TIMEOUT, EXTRACTION_MEMORY_LIMIT) ---------------------
+
+SLOW = "https://www.slow.example/2025/01/01/a-story-with-twelve-thousand-links/"
+ORDINARY = "https://www.slow.example/2025/01/03/the-harbour-ferry-runs-again/"
+
+
+def article(headline: str, body: str) -> str:
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                     "headline": headline, "datePublished": "2025-01-01T08:00:00Z"})  # fmt: skip
+    return (
+        f'<html><head><title>{headline}</title><script type="application/ld+json">{ld}'
+        f"</script></head><body><article><h1>{headline}</h1>{body}</article></body></html>"
+    )
+
+
+def slow_site(root: Path) -> None:
+    """A home page and three stories: one whose 12,000 inline links cost trafilatura
+    about 20 s of CPU, one the faulty extraction fills 1 GiB on, one ordinary."""
+    site = root / "www.slow.example"
+    words = (
+        "The harbour ferry resumed its morning crossings on Monday after a month in dry"
+        " dock, and the first boat left the pier with forty passengers and six bicycles."
+    )
+    paragraphs = "".join(f"<p>{words} Paragraph {n} adds its own detail.</p>" for n in range(8))
+    links = " ".join(f'see <a href="/notes/{n}/">note {n}</a> here' for n in range(12_000))
+    pages = {
+        SLOW: article("A story with twelve thousand links", f"<p>{links}</p>{paragraphs}"),
+        HOGS: article("A story that needs too much memory", paragraphs),
+        ORDINARY: article("The harbour ferry runs again", paragraphs),
+    }
+    for url, html in pages.items():
+        folder = site / url.split("/", 3)[3].rstrip("/")
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(html)
+    items = "".join(f'<li><a href="{url}">{url.rsplit("/", 2)[1]}</a></li>' for url in pages)
+    (site / "index.html").write_text(
+        f"<html><body><h1>Slow news</h1><ul>{items}</ul></body></html>"
+    )
+
+
+def test_a_page_past_the_deadline_or_the_memory_limit_costs_that_page(tmp_path: Path) -> None:
+    slow_site(tmp_path / "site")
+    store = tmp_path / "store.db"
+    with RecordingProxy(tmp_path / "site") as server:
+        env = {"http_proxy": server.url, "https_proxy": server.url, "PYTHONPATH": str(ROOT)}
+        result = scrapy_command(
+            "crawl", "news", "-a", "start_urls=https://www.slow.example/", *FAST,
+            "-s", f"STORE_URL=sqlite:///{store}", "-s", "EXTRACTION_WORKERS=1",
+            "-s", "EXTRACTION_TIMEOUT=1", "-s", f"EXTRACTION_MEMORY_LIMIT={256 << 20}",
+            "-s", "EXTRACTION_FUNCTION=tests.support.faulty_extraction.extract",
+            env=env,
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    db = sqlite3.connect(store)
+    rejected = dict(db.execute("SELECT url, reason FROM rejections"))
+    stored = [url for (url,) in db.execute("SELECT url FROM articles")]
+    db.close()
+    assert rejected == {
+        canonicalize_url(SLOW): "extraction_timeout",
+        canonicalize_url(HOGS): "extraction_memory",
+    }
+    assert stored == [canonicalize_url(ORDINARY)]
+    assert stat(result.stderr, "newscrawl/extraction/worker_died") == 2, "replaced twice"
+    assert "'finish_reason': 'finished'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -10,6 +10,7 @@ Timeouts, retries and backoff are kept short through ``-s`` so the module runs i
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,6 +39,17 @@ EXPECTED_FAILURES = {
     "too_many_redirects": 1, "redirect_not_followed": 1, "timeout": 1, "connection_lost": 1,
     "truncated": 1, "decompressed_too_large": 2, "too_large": 1,
 }  # fmt: skip
+
+# What the crawl loses to network failures: each one warning line, never a traceback.
+NETWORK_FAILURES = {"timeout": "/slow", "connection_lost": "/reset", "truncated": "/truncated",
+                    "too_large": "/huge"}  # fmt: skip
+FAILED_LINE = re.compile(r"\[newscrawl\.downloadermiddlewares\.failures\] WARNING: "
+                         r"Download failed \((\w+)\): (\S+)")  # fmt: skip
+
+
+def failed_lines(stderr: str) -> list[tuple[str, str]]:
+    """(kind, URL) of each "Download failed" line of a crawl's log."""
+    return FAILED_LINE.findall(stderr)
 
 
 def crawl(site: FaultSite, folder: Path, *start_urls: str):
@@ -93,6 +105,20 @@ def test_every_failure_is_counted_by_kind(fault_crawl) -> None:
     assert refused.pop("offsite") + refused.pop("internal_address", 0) == 3
     assert refused == {"out_of_scope": 2, "robots_txt": 1}
     assert "'newscrawl/failures/timeout': 1" in result.stderr  # the stats dump has them too
+
+
+def test_expected_failures_are_one_line_each_and_no_traceback(fault_crawl) -> None:
+    folder, result, _, _ = fault_crawl
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert "Error downloading" not in result.stderr
+    assert "Gave up retrying" not in result.stderr  # said once, by the line below
+    lines = failed_lines(result.stderr)
+    assert sorted(lines) == sorted((k, f"http://{SITE}{p}") for k, p in NETWORK_FAILURES.items())
+    failures = report(folder)["failures"]
+    for kind in NETWORK_FAILURES:  # each counted, as before
+        assert failures[kind] == 1, kind
+    assert "after 2 attempts" in result.stderr  # a retried failure says so
 
 
 def test_nothing_outside_the_site_is_requested(fault_crawl) -> None:

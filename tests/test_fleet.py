@@ -7,7 +7,9 @@ processes, the mirror served over HTTP(S) by the recording proxy on 127.0.0.1.
 from __future__ import annotations
 
 import inspect
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import MIRROR, ROOT
+from conftest import MIRROR, MIRROR_STORIES, ROOT, STORIES
 from scrapy import Request, Spider
 from scrapy.utils.test import get_crawler
 
@@ -57,6 +59,21 @@ def stories(store_url: str) -> tuple[set[frozenset[str]], Counter[str], set]:
     return {frozenset(g) for g in groups.values()}, counts, rejections
 
 
+def split_story(store_url: str) -> tuple[frozenset[str], list[dict]]:
+    """The URLs of the mirror's story over three pages (both copies, every page), and its
+    stored records (fixtures/stories.json ``page_breaks``)."""
+    story = next(s for s in json.loads(STORIES.read_text("utf-8")) if s.get("page_breaks"))
+    urls = frozenset(
+        canonicalize_url(f"https://{p['site']}{p['path']}".replace(".html", suffix))
+        for p in story["placements"]
+        for suffix in (".html", "_2.html", "_3.html")
+    )
+    store = open_store(store_url)
+    found = [r for r in store.articles() if r["url"] in urls]
+    store.close()
+    return urls, found
+
+
 def article_fetches(requests: list[str]) -> Counter[str]:
     return Counter(
         canonicalize_url(url) for url in requests if "/reports/" in url or "/afp/" in url
@@ -87,7 +104,7 @@ def test_three_workers_store_what_one_process_stores_each_once(
     """PostgreSQL is the fleet's store; workers on one machine may share a SQLite file
     (one shared flock, one write lock), and must store the same set too."""
     (groups, _, rejections), single_fetches = single
-    assert len(groups) == 41
+    assert len(groups) == MIRROR_STORIES
     redis_db = {"postgresql": "/1", "sqlite": "/5"}[backend]
     redis_url = redis_server.url.replace("/0", redis_db)
     store_url = (
@@ -108,6 +125,15 @@ def test_three_workers_store_what_one_process_stores_each_once(
     assert fleet_groups == groups
     assert set(counts.values()) == {1}, "every URL once: as a story or as an alias"
     assert fleet_rejections == rejections
+    # Parts of a story split over pages are fetched like articles, by any worker, and the
+    # story is one record: its six pages (two copies) one group, its body whole.
+    pages, (record,) = split_story(store_url)
+    assert pages in fleet_groups
+    assert (record["pages"], record["incomplete"], record["body"].count("\n\n")) == (3, False, 8)
+    stitched = [
+        int(n) for log in logs for n in re.findall(r"'newscrawl/multipage/parts': (\d+)", log)
+    ]
+    assert sum(stitched) == 4, "each later page of each copy stitched once, fleet-wide"
     fetches = article_fetches(requests)
     assert set(fetches) == set(single_fetches)
     assert max(fetches.values()) == 1, [u for u, n in fetches.items() if n > 1]

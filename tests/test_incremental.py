@@ -131,8 +131,11 @@ def test_run_1_stores_every_story(scheduled_runs) -> None:
     (wire,) = [line for line in first["export"] if line["headline"].startswith("Europe’s new")]
     assert len(wire["aliases"]) == 2  # the same wire story on the two other sister sites
     assert wire["url"] not in wire["aliases"]
-    # 12 exact copies, and the syndicated story's 2 edited copies (near-duplicates)
-    assert sum(len(line["aliases"]) for line in first["export"]) == 14
+    # 13 exact copies, the syndicated story's 2 edited copies (near-duplicates), and the
+    # 4 later pages of the story over three pages on two sites (parts)
+    assert sum(len(line["aliases"]) for line in first["export"]) == 19
+    (split,) = [line for line in first["export"] if line["pages"] == 3]
+    assert len(split["aliases"]) == 5  # its sister copy, and the copies' later pages
 
 
 def test_each_listing_is_fetched_once_per_run(scheduled_runs) -> None:
@@ -142,7 +145,7 @@ def test_each_listing_is_fetched_once_per_run(scheduled_runs) -> None:
         assert set(listings.values()) == {1}
         sections = Counter(u for u in run["requests"] if u.split("/")[-1][:1].isupper()
                            and u.endswith(".html") and "/reports/" not in u)  # fmt: skip
-        assert len(sections) == 15 and set(sections.values()) == {1}
+        assert len(sections) == 17 and set(sections.values()) == {1}
 
 
 def test_run_2_requests_no_article_and_stores_nothing(scheduled_runs) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import re
+from pathlib import Path
 
 import pytest
-from conftest import MIRROR
+from conftest import MIRROR, scrapy_command
 from parsel import Selector
 
 from newscrawl.discovery.listings import (
@@ -19,6 +21,7 @@ from newscrawl.discovery.listings import (
     parse_sitemap,
     sitemaps_in_robots,
 )
+from tests.support.servers import RecordingProxy
 
 UTC = dt.UTC
 SPACEWAR = MIRROR / "www.spacewar.com"
@@ -153,3 +156,142 @@ def test_section_page_announces_its_feeds() -> None:
         "https://www.spacewar.com/spacewar.xml",
         "https://www.spacewar.com/missiledefense.xml",
     ]
+
+
+# -- bounds (newscrawl/discovery/xmlstream.py; SECURITY.md, "Listings") -------------------
+
+
+def urlset(count: int, start: int = 0) -> bytes:
+    """A sitemap of ``count`` article URLs of the mirror's SpaceWar.com shape."""
+    rows = "".join(
+        f"<url><loc>https://www.spacewar.com/reports/Story_{n}_999.html</loc></url>\n"
+        for n in range(start, start + count)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{rows}</urlset>\n"
+    ).encode()
+
+
+def test_entries_over_the_cap_are_counted_not_read() -> None:
+    listing = parse_sitemap(urlset(1000), "https://x/", max_entries=10)
+    assert [e.url for e in listing.entries][-1].endswith("/Story_9_999.html")
+    assert len(listing.entries) == 10 and listing.overflow == 990
+    assert not listing.truncated
+    feed = (SPACEWAR / "spacewar.xml").read_bytes()
+    assert len(parse_feed(feed, "https://x/", max_entries=2).entries) == 2
+
+
+def test_a_sitemap_bomb_stops_at_max_size_and_keeps_whole_entries() -> None:
+    """64 MiB of entries in about 1 MiB of gzip: read up to ``max_size`` of XML (the
+    crawl passes DOWNLOAD_MAXSIZE, 16 MiB), the entry cut there left out, no error."""
+    head, tail = urlset(1).split(b"<url>")[0], b"</urlset>\n"
+    row = b"<url><loc>https://www.spacewar.com/reports/Same_story_999.html</loc></url>\n"
+    body = gzip.compress(head + row * (64 * 1024 * 1024 // len(row)) + tail, 9)
+    assert len(body) < 2 * 1024 * 1024
+    listing = parse_sitemap(body, "https://x/", max_size=1024 * 1024, max_entries=None)
+    assert listing.truncated and listing.kind == "urlset"
+    assert len(listing.entries) == (1024 * 1024 - len(head)) // len(row)
+    assert all(e.url.endswith("/Same_story_999.html") for e in listing.entries)
+    with pytest.raises(ListingError):  # the default bound is DOWNLOAD_MAXSIZE's default
+        parse_feed(body, "https://x/")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"\x1f\x8b\x08\x00garbage", b"\x1f\x8b", gzip.compress(b"")[:12], b"\x00" * 100, b"   "],
+)
+def test_unreadable_compressed_or_empty_listings_are_listing_errors(body: bytes) -> None:
+    with pytest.raises(ListingError):
+        parse_sitemap(body, "https://x/")
+
+
+def test_a_cut_off_gzip_keeps_what_it_holds() -> None:
+    body = gzip.compress(urlset(200))
+    listing = parse_sitemap(body[: len(body) // 2], "https://x/")
+    assert 0 < len(listing.entries) < 200
+    whole = parse_sitemap(urlset(200), "https://x/").entries
+    assert listing.entries == whole[: len(listing.entries)], "no entry cut in the middle"
+
+
+def test_two_gzip_members_are_one_listing() -> None:
+    body = gzip.compress(urlset(3)[:-11]) + gzip.compress(b"</urlset>\n")
+    assert len(parse_sitemap(body, "https://x/").entries) == 3
+
+
+def test_a_crawl_reads_a_huge_sitemap_within_its_caps(tmp_path: Path) -> None:
+    """850,000 article URLs in one gzip-compressed sitemap (about 64 MB of XML): the crawl
+    reads DOWNLOAD_MAXSIZE of it, requests LISTING_MAX_ENTRIES articles, counts the rest
+    and says so once per cap. (On main it made a request of every entry: 2.4 GiB.)"""
+    site = tmp_path / "www.spacewar.com"
+    site.mkdir()
+    (site / "robots.txt").write_text(
+        "User-agent: *\nSitemap: https://www.spacewar.com/huge.xml.gz\n"
+    )
+    xml = urlset(850_000)
+    (site / "huge.xml.gz").write_bytes(gzip.compress(xml, 1))
+    with RecordingProxy(tmp_path) as proxy:
+        result = scrapy_command(
+            "crawl", "spacewar", "-a", "discover=sitemaps", "-s", "LISTING_MAX_ENTRIES=50",
+            "-s", "STORE_URL=", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8", "-s", "CLOSESPIDER_TIMEOUT=120",
+            env={"http_proxy": proxy.url, "https_proxy": proxy.url},
+        )  # fmt: skip
+        asked = list(proxy.requests)
+
+    def stat(name: str) -> int:
+        found = re.search(rf"'newscrawl/discovery/{name}': (\d+)", result.stderr)
+        return int(found.group(1)) if found else 0
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "'finish_reason': 'finished'" in result.stderr
+    stories = [u for u in asked if "/reports/Story_" in u]
+    assert len(stories) == 50
+    assert stat("listing_too_large") == 1
+    complete = xml[: 16 * 1024 * 1024].count(b"</url>")  # the entries within 16 MiB
+    assert 50 + stat("entries_over_cap") == complete
+    assert result.stderr.count("Listing cap reached") == 2  # once per cap
+    assert "Traceback" not in result.stderr
+
+
+def test_listings_past_the_run_cap_are_counted_not_requested() -> None:
+    """A sitemap index naming 30 sitemaps, with LISTING_MAX_PER_RUN 5: five are read."""
+    from scrapy.http import XmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.smn import SpaceWarSpider
+
+    crawler = get_crawler(SpaceWarSpider, {"LISTING_MAX_PER_RUN": 5})
+    spider = SpaceWarSpider.from_crawler(crawler)
+    rows = "".join(
+        f"<sitemap><loc>https://www.spacewar.com/sitemap-{n}.xml</loc></sitemap>" for n in range(30)
+    )
+    index = f"<sitemapindex>{rows}</sitemapindex>".encode()
+    url = "https://www.spacewar.com/sitemap_index.xml"
+    requested = list(spider.parse_sitemap(XmlResponse(url, body=index)))
+    assert [r.url for r in requested] == [
+        f"https://www.spacewar.com/sitemap-{n}.xml" for n in range(5)
+    ]
+    assert crawler.stats.get_value("newscrawl/discovery/listings_over_cap") == 25
+
+
+def test_listings_expand_no_entity_and_read_no_file() -> None:
+    """The listing parser is an XML parser (SECURITY.md says how it is hardened): internal
+    entities stay unexpanded, external ones are never read."""
+    from tests.support.faultsite import LOL
+
+    with pytest.raises(ListingError):  # libxml2 refuses the billion laughs outright
+        parse_sitemap(LOL, "http://faults.invalid/")
+    small = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b"<urlset><url><loc>http://faults.invalid/&b;</loc></url></urlset>"
+    )
+    assert all("lol" not in entry.url for entry in parse_sitemap(small, "https://x/").entries)
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b"<rss><channel><item><title>&xxe;</title><link>http://faults.invalid/a/</link>"
+        b"</item></channel></rss>"
+    )
+    (entry,) = parse_feed(xxe, "https://x/").entries
+    assert entry.url == "http://faults.invalid/a/" and "root" not in (entry.title or "")

@@ -43,6 +43,24 @@ def test_mirror_file_rules(root: Path, url: str, expected: str | None) -> None:
     assert (found.relative_to(root).as_posix() if found else None) == expected
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["http://../outside.html", "https://../outside.html", "http://./mirror/x.html",
+     "http://../mirror/x.html", "http://..%2f/outside.html", "http://%2e%2e/outside.html"],
+)  # fmt: skip
+def test_a_host_is_never_a_path_out_of_the_mirror(tmp_path: Path, url: str) -> None:
+    """The host names a folder of the mirror: ``..`` or ``.`` is no host (SECURITY.md)."""
+    mirror = tmp_path / "mirror"
+    (mirror / "x.example").mkdir(parents=True)
+    (mirror / "mirror").mkdir()
+    (mirror / "mirror" / "x.html").write_text("a host folder named like the mirror")
+    (mirror / "x.html").write_text("the mirror's root is no site either")
+    (tmp_path / "outside.html").write_text("outside the mirror")
+    assert mirror_file(mirror, url) is None
+    response = MirrorMiddleware(str(mirror)).process_request(Request(url))
+    assert response is not None and response.status == 404 and response.body == b""
+
+
 def test_middleware_answers_from_the_mirror(root: Path) -> None:
     middleware = MirrorMiddleware(str(root))
     response = middleware.process_request(Request("https://www.example.com/list.html?page=2"))

@@ -15,16 +15,27 @@ from newscrawl.urls import canonicalize_url
 
 
 def _placements(stories: list[dict]):
+    """(story as its page shows it, placement, page number, pages) for every article page:
+    a story with ``page_breaks`` is on several pages (fixtures/build_mirror.py)."""
     for story in stories:
+        cuts = [0, *story.get("page_breaks", []), len(story["paragraphs"])]
+        pages = len(cuts) - 1
         for placement in story["placements"]:
-            yield story, placement
+            for page in range(1, pages + 1):
+                shown = {**story, "paragraphs": story["paragraphs"][cuts[page - 1] : cuts[page]]}
+                yield shown, placement, page, pages
+
+
+def _page_url(placement: dict, page: int) -> str:
+    url = f"https://{placement['site']}{placement['path']}"
+    return url if page == 1 else url.replace(".html", f"_{page}.html")
 
 
 def test_every_mirror_article_comes_out_as_written(stories: list[dict]) -> None:
     checked = 0
-    for story, placement in _placements(stories):
-        url = f"https://{placement['site']}{placement['path']}"
-        html = (MIRROR / placement["site"] / placement["path"].lstrip("/")).read_text("utf-8")
+    for story, placement, page, pages in _placements(stories):
+        url = _page_url(placement, page)
+        html = (MIRROR / placement["site"] / url.split("/", 3)[3]).read_text("utf-8")
         extraction = extract_article(html, url)
         item = extraction.item
         assert extraction.layout == "smn-classic", url
@@ -36,8 +47,12 @@ def test_every_mirror_article_comes_out_as_written(stories: list[dict]) -> None:
         assert "ADVERTISEMENT" not in item["body"]
         assert "All rights reserved" not in item["body"]
         assert item["authors"] == split_byline(story["byline"] or "")
+        # A story over several pages: each page names the next, a later one the first.
+        assert extraction.next_part == (_page_url(placement, page + 1) if page < pages else None)
+        assert extraction.first_part == (_page_url(placement, 1) if page > 1 else None)
+        assert (item["pages"], item["incomplete"]) == (1, page < pages)
         image_urls = [i["url"] for i in item["images"]]
-        if story["image"]:
+        if story["image"] and page == 1:
             assert image_urls == [
                 f"https://www.spxdaily.com/images-hg/{story['image']['slug']}-hg.jpg"
             ]
@@ -52,7 +67,11 @@ def test_every_mirror_article_comes_out_as_written(stories: list[dict]) -> None:
         assert "Space News from SpaceDaily.com" in groups
         assert all(link["url"].startswith("https://") for link in item["related_links"])
         checked += 1
-    assert checked == sum(len(s["placements"]) for s in stories)
+    split = [s for s in stories if s.get("page_breaks")]
+    assert split, "the mirror has a story over several pages"
+    assert checked == sum(
+        len(s["placements"]) * (1 + len(s.get("page_breaks", []))) for s in stories
+    )
 
 
 @pytest.mark.parametrize(

@@ -332,3 +332,29 @@ def test_a_refetched_story_whose_update_date_moved_is_a_revision(store_url: str)
     assert stored["modified"] == "2024-03-05T09:00:00+00:00"
     assert stored["body"] == "The bridge reopened."
     store.close()
+
+
+# -- stories over several pages ---------------------------------------------------------
+
+
+def test_a_later_page_declared_paywalled_makes_the_story_not_free() -> None:
+    from newscrawl.spiders.multipage import _stitched
+
+    first = {"body": "One.", "images": [], "free_access": None, "paywalled_omitted": 0}
+    later = ArticleItem(body="Two.", images=[], free_access=False, paywalled_omitted=3)
+    story = _stitched(first, later)
+    assert (story["body"], story["free_access"], story["paywalled_omitted"]) == (
+        "One.\n\nTwo.",
+        False,
+        3,
+    )
+    walled = _stitched(
+        first, ArticleItem(body="", images=[], free_access=False, paywalled_omitted=4)
+    )
+    assert (walled["body"], walled["free_access"], walled["paywalled_omitted"]) == (
+        "One.",
+        False,
+        4,
+    )
+    free = _stitched({**first, "free_access": True}, ArticleItem(body="Two.", images=[]))
+    assert (free["free_access"], free["paywalled_omitted"]) == (True, 0)

@@ -28,8 +28,8 @@ def test_report_per_site_in_log_stats_and_file(tmp_path: Path, stories, syndicat
     sites = {row["site"]: row for row in report["sites"]}
     assert set(sites) == {"spacewar.com", "spacedaily.com", "terradaily.com", "all"}
     total = sites["all"]
-    # 12 exact copies and 2 edited copies of syndicated stories; 3 broken pages
-    assert (total["new"], total["duplicate"], total["rejected"]) == (MIRROR_STORIES, 14, 3)
+    # 13 exact copies and 2 edited copies of syndicated stories; 3 broken pages
+    assert (total["new"], total["duplicate"], total["rejected"]) == (MIRROR_STORIES, 15, 3)
     assert sum(sites[s]["new"] for s in sites if s != "all") == MIRROR_STORIES
     # which sister site's copy comes first varies; the copies per site do not
     placements = Counter(
@@ -38,7 +38,8 @@ def test_report_per_site_in_log_stats_and_file(tmp_path: Path, stories, syndicat
     )  # fmt: skip
     for site, count in placements.items():
         assert sites[site]["new"] + sites[site]["duplicate"] == count
-    assert total["pages"] == 98
+    # A story over three pages is one story, three pages fetched on each of its two sites.
+    assert total["pages"] == 106
     assert total["headline"] > 0.95 and total["dateline"] == 1.0
     assert report["monitors"] == {"failed": None, "passed": True}
     assert re.search(r"Run report \(finished\):\nsite\s+pages\s+new\s+duplicate", result.stderr)
@@ -65,8 +66,9 @@ def test_layout_change_fails_the_coverage_monitor_and_the_exit_status(tmp_path: 
 def test_article_count_floor(tmp_path: Path) -> None:
     result = crawl(tmp_path, MIRROR, "-s", "NEWSCRAWL_MIN_ARTICLES=100")
     assert result.returncode == 3
-    # every HTML article page: 55 story pages and the two broken HTML pages
-    assert "57 articles extracted, fewer than the floor of 100" in result.stderr
+    # every article record: 57 copies of stories (the two copies of the story over three
+    # pages are one record each) and the two broken HTML pages
+    assert "59 articles extracted, fewer than the floor of 100" in result.stderr
     rerun = crawl(tmp_path, MIRROR)  # incremental, nothing new: healthy with the default
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     report = json.loads((tmp_path / "report.json").read_text("utf-8"))

@@ -74,7 +74,7 @@ def test_each_crawl_is_a_row_holding_its_report_file_and_more(crawled) -> None:
         assert run["floors"] == {"headline": 0.9, "body": 0.9, "published": 0.6, "dateline": 0.8}
     first, second = runs
     assert first["stored"] == MIRROR_STORIES and second["stored"] == 0
-    assert first["duplicates_by_kind"] == {"near_duplicate": 2, "same_body": 12}
+    assert first["duplicates_by_kind"] == {"near_duplicate": 2, "same_body": 13}
     all_row = {row["site"]: row for row in first["sites"]}["all"]
     assert all_row["duplicates_by_kind"] == first["duplicates_by_kind"]
     assert {row["site"]: row["monitor"] for row in first["sites"]}["spacewar.com"] == {
@@ -107,7 +107,7 @@ def test_report_json_shows_both_runs(crawled) -> None:
     lost = files[1]["failures"]["http_404"]
     assert lost >= 1 and [p["http_404"] for p in data["failures"]["points"]] == [0, lost]
     shares = data["duplicates"]
-    assert shares[0]["near_duplicate_share"] == round(2 / (MIRROR_STORIES + 14), 4)
+    assert shares[0]["near_duplicate_share"] == round(2 / (MIRROR_STORIES + 15), 4)
     assert shares[1]["duplicate_share"] == 1.0
     assert data["latest_run"]["id"] == 2
     top = data["syndicated"][0]

@@ -22,7 +22,9 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 SLOW = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "STORE_BATCH_SIZE=5"]  # fmt: skip
 HEADLINES = MIRROR_STORIES
-ALIASES = 14  # 12 exact copies, 2 edited copies of the syndicated story
+# 13 exact copies, 2 edited copies of the syndicated story, and the later pages (two) of
+# both copies of the story over three pages (aliases with reason "part")
+ALIASES = 13 + 2 + 2 * 2
 REJECTIONS = 3
 
 

@@ -127,8 +127,13 @@ def _fleet(
     import redis
 
     from newscrawl.fleet.files import enqueue_files
-    from newscrawl.fleet.queue import redis_for
+    from newscrawl.fleet.queue import FleetConfigError, check_redis_url, redis_for
 
+    allow = project_settings(overrides).getbool("FLEET_ALLOW_UNAUTHENTICATED_REDIS")
+    try:  # whoever writes to this Redis decides which files every worker reads
+        check_redis_url(redis_url, allow)
+    except FleetConfigError as exc:
+        raise UsageError(str(exc)) from None
     try:
         if args.files:
             enqueue_files(redis_for(redis_url), list(args.files))
@@ -154,7 +159,7 @@ def _in_processes(jobs: list[dict[str, Any]], overrides: dict[str, Any]) -> int:
     context = multiprocessing.get_context("spawn")
     children = []
     for number, job in enumerate(jobs):
-        own = dict(overrides)
+        own = {**overrides, "NEWSCRAWL_PROGRESS_POSITION": number}  # a bar each, a line each
         if target:
             own["FEEDS"] = {f"{target}.part{number}": {"format": "jsonlines", "overwrite": True}}
         child = context.Process(target=_child, args=(job, own), name=f"ccnews-{number}")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newscrawl.cli.errors import CommandError, UsageError
+from newscrawl.cli.progress import add_quiet_option, count_lines, shown, track
 from newscrawl.neardup import NearDupConfig, apply_plan, plan_feed
 
 
@@ -52,6 +53,7 @@ def add_parser(commands: Any) -> None:
         help="shared shingles set aside as template (default: %(default)s, the crawl's"
         " default NEARDUP_ALLOWANCE)",
     )
+    add_quiet_option(dedup)
     dedup.set_defaults(handler=cmd_dedup)
 
 
@@ -111,7 +113,12 @@ def cmd_dedup(args: argparse.Namespace, out: TextIO) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     cached = _feed_lines(args.input)
-    plan = plan_feed(_feed_records(args.input, cached), config)
+    total = None
+    if shown(args.quiet):
+        total = count_lines(args.input) if cached is None else sum(1 for x in cached if x.strip())
+    bar = {"unit": "record", "quiet": args.quiet}
+    records = track(_feed_records(args.input, cached), total=total, desc="dedup: reading", **bar)
+    plan = plan_feed(records, config)
     if args.pairs:
         for pair in plan.pairs:
             out.write(json.dumps(pair, ensure_ascii=False) + "\n")
@@ -121,7 +128,13 @@ def cmd_dedup(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as exc:
             raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
         try:
-            for record in apply_plan(_feed_records(args.input, cached), plan):
+            records = track(
+                _feed_records(args.input, cached),
+                total=len(plan.canonical),
+                desc="dedup: writing",
+                **bar,
+            )
+            for record in apply_plan(records, plan):
                 target.write(json.dumps(record, ensure_ascii=False) + "\n")
         except BrokenPipeError:
             raise

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from newscrawl.cli.config import resolve
 from newscrawl.cli.errors import CommandError, UsageError
+from newscrawl.cli.progress import add_quiet_option, shown, track
 
 DESCRIPTION = """\
 Write stored records as JSON lines (or Parquet, --format parquet): the feed's fields, in
@@ -69,6 +70,7 @@ def add_parser(commands: Any) -> None:
     export.add_argument(
         "--cursor", metavar="NAME", help="the consumer's cursor, created on first use (with --new)"
     )
+    add_quiet_option(export)
     export.set_defaults(handler=cmd_export)
 
 
@@ -96,6 +98,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             site=args.site,
             cursor=args.cursor,
             writer=writer,
+            track=_tracker(args.quiet),
         )
     except BrokenPipeError:
         raise  # the reader went away: newscrawl.cli.main says so (and the cursor stays)
@@ -103,3 +106,14 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         raise CommandError(str(exc)) from exc
     print(f"exported {count} records", file=sys.stderr)
     return 0
+
+
+def _tracker(quiet: bool) -> Any:
+    """A progress bar over the records, or None (no count query) when none is drawn."""
+    if not shown(quiet):
+        return None
+
+    def bar(records: Any, total: int) -> Any:
+        return track(records, total=total, unit="record", desc="export", quiet=quiet)
+
+    return bar

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from itemadapter import ItemAdapter
 
 from newscrawl.cli.errors import CommandError, UsageError
+from newscrawl.cli.progress import add_quiet_option, count_lines, shown, track
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.decoding import read_page
 from newscrawl.text import normalize_record
@@ -51,6 +52,7 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="keep in the body the paragraphs a page declares paywalled",
     )
+    add_quiet_option(extract)
     extract.set_defaults(handler=cmd_extract)
 
 
@@ -94,22 +96,29 @@ def _manifest_entries(manifest: Path) -> Iterator[tuple[dict[str, Any], Path, st
             raise CommandError(f"cannot read manifest {manifest}: {exc}") from exc
 
 
+def _inputs(args: argparse.Namespace) -> Iterator[tuple[dict[str, Any], Path, str | None]]:
+    """(the output line's first fields, the page, its URL): the manifest's, then FILEs."""
+    if args.manifest:
+        for entry, path, url in _manifest_entries(Path(args.manifest)):
+            yield {"id": entry.get("id"), "path": entry.get("path")}, path, url
+    for name in args.files:
+        yield {"path": name}, Path(name), args.url
+
+
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     """One line per input, failed or not; the status says whether any failed."""
     use_profiles = not args.no_profiles
     options = {"use_profiles": use_profiles, "keep_paywalled": args.keep_paywalled}
     if not args.manifest and not args.files:
         raise UsageError("give FILE... or --manifest M.jsonl")
+    total = None
+    if shown(args.quiet):
+        listed = count_lines(args.manifest) if args.manifest else 0
+        total = None if listed is None else listed + len(args.files)
     inputs = failed = 0
-    if args.manifest:
-        for entry, path, url in _manifest_entries(Path(args.manifest)):
-            record = {"id": entry.get("id"), "path": entry.get("path")}
-            record.update(extract_file(path, url, **options))
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            inputs, failed = inputs + 1, failed + ("error" in record)
-    for name in args.files:
-        record = {"path": name}
-        record.update(extract_file(Path(name), args.url, **options))
+    pages = track(_inputs(args), total=total, unit="page", desc="extract", quiet=args.quiet)
+    for record, path, url in pages:
+        record.update(extract_file(path, url, **options))
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         inputs, failed = inputs + 1, failed + ("error" in record)
     if failed:

@@ -73,11 +73,11 @@ def cmd_enqueue(args: argparse.Namespace, out: TextIO) -> int:
 
         return cmd_enqueue_files(args, out)
 
-    from newscrawl.fleet.queue import enqueue
+    from newscrawl.fleet.queue import enqueue, start_url_problem
 
-    bad = [url for url in args.urls if not url.startswith(("http://", "https://"))]
-    if bad:
-        raise UsageError(f"not an http(s) URL: {bad[0]}")
+    for url in args.urls:  # the rules every link obeys: checked before anything is sent
+        if problem := start_url_problem(url):
+            raise UsageError(f"{problem}: {url[:200]}")
     try:
         count = enqueue(fleet_redis(args), args.spider, args.urls)
     except redis.RedisError as exc:

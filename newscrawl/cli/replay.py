@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from newscrawl.cli.errors import CommandError, UsageError
 from newscrawl.cli.export import STORE_HELP
+from newscrawl.cli.progress import add_quiet_option, shown
 
 
 def add_parser(commands: Any) -> None:
@@ -49,11 +50,13 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="a crawl setting, as scrapy crawl -s (repeatable)",
     )
+    add_quiet_option(parser)
 
 
 def crawl_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings the command line overrides (``-s``, ``--store``, ``-o``)."""
-    overrides: dict[str, Any] = {}
+    """The settings the command line overrides (``-s``, ``--store``, ``-o``, and the
+    progress bar's ``--quiet``)."""
+    overrides: dict[str, Any] = {"NEWSCRAWL_PROGRESS": shown(args.quiet)}
     for pair in args.set:
         name, sep, value = pair.partition("=")
         if not sep or not name:

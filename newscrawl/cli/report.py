@@ -81,11 +81,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    """Write beside ``path`` and rename: a reader never sees half a report."""
+    """Write beside ``path`` and rename: a reader never sees half a report. The temporary
+    file has a random name and is created exclusively (see ``create_beside``)."""
+    from newscrawl.storage.export import create_beside
+
     path = path.resolve()
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary, sink = create_beside(path)
     try:
-        temporary.write_text(text, encoding="utf-8")
+        with sink:
+            sink.write(text.encode("utf-8"))
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -9,6 +9,10 @@ Pure functions over bytes and strings, no crawler: the spiders' discovery callba
 - XML sitemaps, sitemap indexes and Google News sitemaps. Scrapy's own sitemap reader keeps
   only ``loc``/``lastmod``/``alternate`` and drops the nested ``news:publication_date`` and
   ``news:title``, so the XML is read here with lxml and namespace-agnostic names.
+- Within bounds: a listing is read as a stream (:mod:`newscrawl.discovery.xmlstream`), at
+  most ``max_size`` bytes of XML once decompressed and ``max_entries`` entries (the rest
+  are counted in :attr:`Listing.overflow`, never built); no entity is expanded, nothing
+  is fetched.
 - ``Sitemap:`` lines of robots.txt, and ``<link rel=alternate>`` feed autodiscovery.
 
 Every date comes back as an aware UTC ``datetime`` (or None when absent or unreadable),
@@ -20,11 +24,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml import etree
 from parsel import Selector
-from scrapy.utils.gz import gunzip
+
+from newscrawl.discovery.xmlstream import DEFAULT_MAX_SIZE, ListingError, XmlStream, local_name
+
+__all__ = [
+    "Listing", "ListingEntry", "ListingError", "feed_links", "parse_duration", "parse_feed",
+    "parse_listing_date", "parse_sitemap", "sitemaps_in_robots",
+]  # fmt: skip
 
 UTC = dt.UTC
 
@@ -48,10 +59,6 @@ _RFC822 = re.compile(
 _YEAR_MONTH = re.compile(r"^\s*(\d{4})(?:-(\d{2}))?\s*$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.I)
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "": 86400}
-
-
-class ListingError(ValueError):
-    """A feed or sitemap that is not XML of a known kind."""
 
 
 def parse_listing_date(text: str | None) -> dt.datetime | None:
@@ -141,26 +148,31 @@ class Listing:
     #: True when every item carried the channel's own build date, i.e. no real item dates
     #: (the network's feeds do this); the dates were dropped from the entries.
     undated: bool = False
+    #: Entries past ``max_entries``: counted, not read.
+    overflow: int = 0
+    #: The XML went past ``max_size`` bytes: the entries before that point were read.
+    truncated: bool = False
 
 
-def _xml_root(body: bytes) -> etree._Element:
-    if body[:2] == b"\x1f\x8b":
-        body = gunzip(body, max_size=64 * 1024 * 1024)
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, recover=True, remove_comments=True,
-        huge_tree=False,
-    )  # fmt: skip
-    try:
-        root = etree.fromstring(body.strip(), parser=parser)
-    except etree.XMLSyntaxError as exc:
-        raise ListingError(f"not XML: {exc}") from exc
-    if root is None:
-        raise ListingError("not XML: empty document")
-    return root
+_local = local_name
 
 
-def _local(node: etree._Element) -> str:
-    return etree.QName(node).localname.lower() if isinstance(node.tag, str) else ""
+def _read(
+    body: bytes, names: frozenset[str], max_entries: int | None, max_size: int, make: Any
+) -> tuple[XmlStream, list[Any], int]:
+    """``make(element)`` for each of the first ``max_entries`` entry elements (None
+    results left out), and how many entries came after those."""
+    stream = XmlStream(body, max_size)
+    made: list[Any] = []
+    seen = 0
+    for element in stream.elements(names):
+        seen += 1
+        if max_entries is None or seen <= max_entries:
+            entry = make(element, stream.root)
+            if entry is not None:
+                made.append(entry)
+    overflow = max(0, seen - max_entries) if max_entries is not None else 0
+    return stream, made, overflow
 
 
 def _child_text(node: etree._Element, *names: str) -> str | None:
@@ -176,37 +188,50 @@ def _children(node: etree._Element, name: str) -> list[etree._Element]:
     return [child for child in node if _local(child) == name]
 
 
-def parse_feed(body: bytes, base_url: str) -> Listing:
+def parse_feed(
+    body: bytes, base_url: str, *, max_entries: int | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> Listing:  # fmt: skip
     """Entries of an RSS 2.0, RSS 1.0 or Atom feed; relative links resolved on ``base_url``."""
-    root = _xml_root(body)
-    kind = _local(root)
+
+    def make(element: etree._Element, root: str | None) -> ListingEntry | None:
+        if root == "feed":
+            return _atom_entry(element, base_url) if _local(element) == "entry" else None
+        if root not in ("rss", "rdf") or _local(element) != "item":
+            return None
+        return _rss_entry(element, base_url)
+
+    stream, entries, overflow = _read(
+        body, frozenset({"item", "entry"}), max_entries, max_size, make
+    )
+    kind = stream.root
     if kind == "feed":
-        return Listing("atom", [_atom_entry(e, base_url) for e in _children(root, "entry")])
+        return Listing("atom", entries, overflow=overflow, truncated=stream.truncated)
     if kind not in ("rss", "rdf"):
         raise ListingError(f"not a feed: root element <{kind}>")
-    channel = next(iter(_children(root, "channel")), root)
-    items = _children(channel, "item") or _children(root, "item")
-    entries = []
-    for item in items:
-        link = _child_text(item, "link")
-        if not link:
-            guid = next(iter(_children(item, "guid")), None)
-            if guid is not None and guid.get("isPermaLink", "true") != "false":
-                link = (guid.text or "").strip() or None
-        if not link:
-            continue
-        entries.append(
-            ListingEntry(
-                url=urljoin(base_url, link),
-                published=parse_listing_date(_child_text(item, "pubdate", "date")),
-                title=_child_text(item, "title"),
-            )
-        )
-    built = parse_listing_date(_child_text(channel, "lastbuilddate", "pubdate"))
+    channel = stream.channel
+    built = parse_listing_date(channel.get("lastbuilddate") or channel.get("pubdate"))
     stamped = len(entries) > 1 and built and all(e.published == built for e in entries)
     if stamped:  # every item dated with the build time: no item dates at all
         entries = [ListingEntry(e.url, None, None, e.title) for e in entries]
-    return Listing("rss", entries, undated=bool(stamped))
+    return Listing(
+        "rss", entries, undated=bool(stamped), overflow=overflow, truncated=stream.truncated
+    )
+
+
+def _rss_entry(item: etree._Element, base_url: str) -> ListingEntry | None:
+    link = _child_text(item, "link")
+    if not link:
+        guid = next(iter(_children(item, "guid")), None)
+        if guid is not None and guid.get("isPermaLink", "true") != "false":
+            link = (guid.text or "").strip() or None
+    if not link:
+        return None
+    return ListingEntry(
+        url=urljoin(base_url, link),
+        published=parse_listing_date(_child_text(item, "pubdate", "date")),
+        title=_child_text(item, "title"),
+    )
 
 
 def _atom_entry(entry: etree._Element, base_url: str) -> ListingEntry:
@@ -223,43 +248,41 @@ def _atom_entry(entry: etree._Element, base_url: str) -> ListingEntry:
     )
 
 
-def parse_sitemap(body: bytes, base_url: str) -> Listing:
+def parse_sitemap(
+    body: bytes, base_url: str, *, max_entries: int | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+) -> Listing:  # fmt: skip
     """A urlset (with Google News tags when present) or a sitemap index."""
-    root = _xml_root(body)
-    kind = _local(root)
-    if kind == "sitemapindex":
-        return Listing(
-            kind,
-            [
-                ListingEntry(
-                    url=urljoin(base_url, loc),
-                    modified=parse_listing_date(_child_text(node, "lastmod")),
-                )
-                for node in _children(root, "sitemap")
-                if (loc := _child_text(node, "loc"))
-            ],
-        )
-    if kind != "urlset":
-        raise ListingError(f"not a sitemap: root element <{kind}>")
-    entries = []
-    for node in _children(root, "url"):
-        loc = _child_text(node, "loc")
+
+    def make(element: etree._Element, root: str | None) -> ListingEntry | None:
+        loc = _child_text(element, "loc")
         if not loc:
-            continue
-        news = next(iter(_children(node, "news")), None)
-        entries.append(
-            ListingEntry(
+            return None
+        if root == "sitemapindex" and _local(element) == "sitemap":
+            return ListingEntry(
                 url=urljoin(base_url, loc),
-                published=(
-                    parse_listing_date(_child_text(news, "publication_date"))
-                    if news is not None
-                    else None
-                ),
-                modified=parse_listing_date(_child_text(node, "lastmod")),
-                title=_child_text(news, "title") if news is not None else None,
+                modified=parse_listing_date(_child_text(element, "lastmod")),
             )
+        if root != "urlset" or _local(element) != "url":
+            return None
+        news = next(iter(_children(element, "news")), None)
+        return ListingEntry(
+            url=urljoin(base_url, loc),
+            published=(
+                parse_listing_date(_child_text(news, "publication_date"))
+                if news is not None
+                else None
+            ),
+            modified=parse_listing_date(_child_text(element, "lastmod")),
+            title=_child_text(news, "title") if news is not None else None,
         )
-    return Listing(kind, entries)
+
+    stream, entries, overflow = _read(
+        body, frozenset({"url", "sitemap"}), max_entries, max_size, make
+    )
+    if stream.root not in ("urlset", "sitemapindex"):
+        raise ListingError(f"not a sitemap: root element <{stream.root}>")
+    return Listing(stream.root, entries, overflow=overflow, truncated=stream.truncated)
 
 
 def sitemaps_in_robots(text: str, base_url: str) -> list[str]:

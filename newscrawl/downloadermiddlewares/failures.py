@@ -14,10 +14,26 @@ Scrapy already counts attempts (``retry/reason_count/...``, ``downloader/excepti
   middleware sees; the subclasses below count those cases and change nothing else:
   a redirect chain longer than ``REDIRECT_MAX_TIMES`` (``too_many_redirects``) and a body
   that decompresses past ``DOWNLOAD_MAXSIZE`` (``decompressed_too_large``: a gzip bomb).
+
+Expected failures are one log line, never a traceback
+------------------------------------------------------
+Scrapy's scraper logs every download exception that reaches it (no errback took it) as
+``Error downloading <GET url>`` *with the exception's traceback*, and its robots.txt
+middleware does the same for robots.txt; a log formatter cannot drop that traceback
+(the scraper passes ``exc_info`` itself). A network failure is not a bug, though: a
+crawl of the web meets timeouts, resets and truncated bodies every day. So for the
+exceptions named in ``_KINDS`` (:data:`EXPECTED_KINDS`), once retries are spent, the
+middleware logs one warning, ``Download failed (timeout): URL [after 2 attempts]``, and
+raises :class:`~newscrawl.exceptions.DownloadFailed` (an ``IgnoreRequest``, the original
+exception as its cause), which Scrapy does not log again. Any other exception (a bug in a
+middleware, a handler that broke) goes on as it was, and the scraper logs its traceback.
+Scrapy's own "Gave up retrying" line is lowered to DEBUG (``RETRY_GIVE_UP_LOG_LEVEL`` in
+settings.py): this line says the same with the failure's kind.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -39,7 +55,10 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import error as twisted_errors
 
+from newscrawl.exceptions import DownloadFailed
 from newscrawl.urls import site_of
+
+logger = logging.getLogger(__name__)
 
 PREFIX = "newscrawl/failures"
 
@@ -62,6 +81,10 @@ _KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str],
         "connection_lost",
     ),
 )
+
+
+#: The kinds of network failure a crawl expects: one log line each, no traceback.
+EXPECTED_KINDS = frozenset(kind for _, kind in _KINDS)
 
 
 def failure_kind(exception: BaseException) -> str:
@@ -97,9 +120,22 @@ class FailureStatsMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:
-        if not isinstance(exception, IgnoreRequest):  # refusals are counted where made
-            count_failure(self.stats, failure_kind(exception), request.url)
-        return None
+        """Count the failure; an expected one is logged here, once, and raised again as
+        :class:`DownloadFailed` (see the module docstring)."""
+        if isinstance(exception, IgnoreRequest):  # refusals are counted where made
+            return None
+        kind = failure_kind(exception)
+        count_failure(self.stats, kind, request.url)
+        if kind not in EXPECTED_KINDS:
+            return None  # unexpected: Scrapy logs it with its traceback
+        attempts = request.meta.get("retry_times", 0) + 1
+        logger.warning(
+            "Download failed (%s): %s%s",
+            kind,
+            request.url,
+            f" after {attempts} attempts" if attempts > 1 else "",
+        )
+        raise DownloadFailed(kind, request.url) from exception
 
 
 class CountingRedirectMiddleware(RedirectMiddleware):

@@ -18,6 +18,14 @@ The store answers from committed rows only as far as earlier runs are concerned:
 that a killed run never committed is simply not there, so the rerun fetches those
 articles again. Rows this run wrote into its open batch are visible to it, as they should be.
 
+A later page of a story split over several pages (a *part*, marked
+``meta["newscrawl_part"]`` with the story's URL by :mod:`newscrawl.spiders.multipage`) is
+requested only because this run fetched the story's first page, new or re-fetched: it is
+never skipped for being in the store (it is there as an alias of that very story), only
+when this run already requested it as a part. Once requested as a part, its URL is no
+article request of this run either, and the store records it as an alias of the story,
+so no later run fetches it as an article.
+
 ``INCREMENTAL_REFETCH`` is the re-fetch policy: ``never`` (default), or ``newer``: fetch a
 stored article again when a feed or sitemap lists it with a date later than the stored
 record's ``fetched_at`` (a corrected story). The revision pipeline
@@ -43,6 +51,7 @@ logger = logging.getLogger(__name__)
 POLICIES = ("never", "newer")
 ARTICLE_META = "newscrawl_article"
 LISTED_META = "newscrawl_listed"  # ISO 8601 date a feed/sitemap gave the article
+PART_META = "newscrawl_part"  # the canonical URL of the story a part request belongs to
 
 
 class IncrementalMiddleware:
@@ -57,6 +66,7 @@ class IncrementalMiddleware:
         self.store = owner.store
         self.stats = crawler.stats
         self.requested: set[str] = set()  # canonical article URLs let through this run
+        self.parts: set[str] = set()  # canonical URLs of parts of stories let through
         #: canonical URL -> stored URL, for articles let through for a re-fetch (read by the
         #: revision pipeline)
         self.refetched: dict[str, str] = {}
@@ -69,6 +79,13 @@ class IncrementalMiddleware:
         if not request.meta.get(ARTICLE_META):
             return
         url = canonicalize_url(request.url)
+        if request.meta.get(PART_META):
+            if url in self.parts:
+                self._ignore(request, "repeat_part")
+            self.parts.add(url)
+            self.requested.add(url)
+            self.stats.inc_value("newscrawl/incremental/parts")
+            return
         if url in self.requested:
             self._ignore(request, "repeat")
         try:
@@ -83,6 +100,19 @@ class IncrementalMiddleware:
             self.stats.inc_value("newscrawl/incremental/refetch")
         self.requested.add(url)
         self.stats.inc_value("newscrawl/incremental/requested")
+
+    def stored_before(self, url: str) -> bool:
+        """Whether the story at canonical ``url`` is in the store and this run did not let
+        it through for a re-fetch: a spider that fetched its page anyway (the ``news``
+        spider cannot tell an article before reading it) need not fetch its other pages."""
+        if url in self.refetched:
+            return False
+        try:
+            known = self.store.known(url)
+        except StoreError as exc:
+            logger.error("Incremental state unavailable for %s: %s", url, exc)
+            return False
+        return known is not None and known.kind != "rejection"
 
     def _refetch(self, fetched_at: str | None, listed: str | None) -> bool:
         if self.policy != "newer" or not listed:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -41,9 +42,17 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS_BYTES = 256 * 1024  # a redirect file is fixture text, never a data dump
 
 
+# A host name as a folder name: dot-separated labels, never "." or "..", never a separator.
+_HOST_FOLDER = re.compile(r"^[\w-]+(?:\.[\w-]+)*$")
+
+
 def _site_dir(root: Path, host: str) -> Path | None:
-    """The folder answering ``host``: its own, else its ``www.`` variant's, else None."""
-    if not host:
+    """The folder answering ``host``: its own, else its ``www.`` variant's, else None.
+
+    Only a plain host name names a folder: ``http://../outside.html`` would otherwise be
+    answered from the mirror's parent folder.
+    """
+    if not _HOST_FOLDER.match(host):
         return None
     for name in (host, host[4:] if host.startswith("www.") else f"www.{host}"):
         if (root / name).is_dir():

@@ -30,6 +30,24 @@ the order it was sent them:
   queued behind it go back to the front of the queue, a new worker takes its place, and
   no other page is touched.
 
+A page must not hold a worker, or the crawl waiting on it, for ever: trafilatura takes
+worse than linear time on pages with many inline links (494 KiB of 12,000 links took
+21 s of CPU; an 18 MiB page, 189 s and 1.07 GiB). Two bounds, each costing that page only:
+
+- ``EXTRACTION_TIMEOUT`` (seconds, default 5): a worker that has spent that much CPU time
+  on one page, or six times that in wall-clock time (a worker starved of CPU or stuck),
+  is killed; the page is rejected (``extraction_timeout``), the pages queued behind it go
+  to a new worker. CPU time, read from ``/proc``, keeps a loaded machine from failing
+  pages that would pass on an idle one.
+- ``EXTRACTION_MEMORY_LIMIT`` (bytes, default 1 GiB): how much a worker's address space
+  may grow past its size at start (:func:`newscrawl.extract.worker.limit_memory`); a page
+  that needs more is rejected (``extraction_memory``) and the worker replaced.
+
+With ``EXTRACTION_WORKERS=0`` neither applies: nothing can stop a C parser inside the
+crawl process without stopping the crawl, so extraction there has no deadline and no
+memory bound (logged at start). The same holds for the pages extracted in the crawl
+process after every worker failed to start (``pool_unavailable``).
+
 Workers ignore SIGINT (a Ctrl-C on a terminal reaches the whole process group: the crawl
 process decides when to stop) and are stopped when the spider closes. Scrapy closes a
 spider only after every callback in progress has finished, so pages awaiting extraction
@@ -44,6 +62,7 @@ import logging
 import os
 import pickle
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +74,14 @@ from scrapy.utils.misc import load_object
 
 from newscrawl.exceptions import ExtractionFailed, PoolUnavailable
 from newscrawl.extract.article import Extraction
-from newscrawl.extract.worker import BOOT, HEADER, Job, extract_job
+from newscrawl.extract.worker import (
+    BOOT,
+    EXIT_MEMORY,
+    HEADER,
+    MEMORY_ENV,
+    Job,
+    extract_job,
+)
 from newscrawl.neardup import NearDupConfig
 from newscrawl.pipelines.neardup import NearDupPipeline
 
@@ -97,12 +123,17 @@ class _Worker:
         self.busy: collections.deque[tuple[Job, asyncio.Future[Extraction]]] = collections.deque()
         self.peak_rss_kb = 0
         self.cpu = 0.0
+        # When the page at the head of ``busy`` started: wall clock and CPU time.
+        self.started = 0.0
+        self.cpu_at_start = 0.0
+        self.timed_out = False  # killed by the pool for EXTRACTION_TIMEOUT
 
     @classmethod
-    async def start(cls) -> _Worker:
+    async def start(cls, memory_limit: int = 0) -> _Worker:
         # The crawl's import path, so a worker imports what the crawl imports (a Scrapyd
         # egg, a project folder that is the working directory).
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p or os.getcwd() for p in sys.path))
+        env[MEMORY_ENV] = str(max(0, memory_limit))
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", BOOT, stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE, env=env,
@@ -125,9 +156,25 @@ class _Worker:
     ) -> None:
         assert self.process.stdin is not None
         self.busy.append((job, future))
+        if len(self.busy) == 1:
+            self.begin()
         function, config = work
         data = pickle.dumps((function, job, config), pickle.HIGHEST_PROTOCOL)
         self.process.stdin.write(HEADER.pack(len(data)) + data)
+
+    def begin(self) -> None:
+        """The page at the head of ``busy`` starts now: its deadline counts from here."""
+        self.started = time.monotonic()
+        self.cpu_at_start = cpu_seconds(self.process.pid)
+
+    def over(self, timeout: float) -> bool:
+        """True when the head page has had ``timeout`` s of CPU, or six times that of
+        wall-clock time (see the module docstring)."""
+        if not self.busy or timeout <= 0:
+            return False
+        wall = time.monotonic() - self.started
+        cpu = cpu_seconds(self.process.pid) - self.cpu_at_start
+        return cpu > timeout or wall > 6 * timeout
 
     def note(self) -> None:
         """Peak memory and CPU so far (read from /proc while the process lives)."""
@@ -152,6 +199,9 @@ class ExtractionPool:
         self.crawler = crawler
         self.stats = crawler.stats
         self.size = workers
+        self.timeout = crawler.settings.getfloat("EXTRACTION_TIMEOUT", 5.0)
+        self.memory_limit = crawler.settings.getint("EXTRACTION_MEMORY_LIMIT", 1 << 30)
+        self.watchdog: asyncio.Task[None] | None = None
         self.work: tuple[str, NearDupConfig | None] = (function, None)
         self.workers: list[_Worker] = []  # running, in start order
         self.queue: collections.deque[tuple[Job, asyncio.Future[Extraction]]] = collections.deque()
@@ -166,6 +216,10 @@ class ExtractionPool:
     def from_crawler(cls, crawler: Crawler) -> ExtractionPool:
         workers = crawler.settings.getint("EXTRACTION_WORKERS", 0)
         if workers <= 0:
+            logger.info(
+                "Extracting in the crawl process (EXTRACTION_WORKERS=0): no page deadline"
+                " (EXTRACTION_TIMEOUT) or memory limit (EXTRACTION_MEMORY_LIMIT) applies"
+            )
             raise NotConfigured  # extraction runs in the crawl process
         if not is_asyncio_available():
             raise NotConfigured("EXTRACTION_WORKERS needs Scrapy's asyncio reactor")
@@ -190,12 +244,16 @@ class ExtractionPool:
         self.stats.set_value("newscrawl/extraction/workers", self.size - len(failed))
         logger.info("Extraction pool: %d worker processes", self.size - len(failed))
         self._check_alive()
+        if self.timeout > 0:
+            self.watchdog = asyncio.get_running_loop().create_task(self._watch())
 
     async def close(self) -> None:
         """Stop the workers once they are idle; record their peak memory and CPU time."""
         self.closing = True
         while self.queue or any(worker.busy for worker in self.workers):
             await asyncio.sleep(0.01)  # Scrapy drained the callbacks: nothing should wait
+        if self.watchdog is not None:
+            self.watchdog.cancel()
         for worker in self.workers:
             worker.note()
             assert worker.process.stdin is not None
@@ -210,7 +268,7 @@ class ExtractionPool:
         )
 
     async def _add_worker(self) -> None:
-        worker = await _Worker.start()
+        worker = await _Worker.start(self.memory_limit)
         self.workers.append(worker)
         task = asyncio.get_running_loop().create_task(self._serve(worker))
         self.readers.add(task)
@@ -252,31 +310,61 @@ class ExtractionPool:
                     self._fail(job, future, "extraction_error", result)
                 elif not future.done():
                     future.set_result(result)
+                if worker.busy:
+                    worker.begin()  # the next page, already in its pipe, starts now
                 self._give(worker)
         except Exception as exc:  # _WorkerDied, or an answer that makes no sense
             if not isinstance(exc, _WorkerDied):
                 logger.error("Extraction worker %s answered nonsense: %r", worker.process.pid, exc)
                 worker.process.kill()
+            await worker.process.wait()
+            reason, detail = self._why_died(worker, exc)
             died_holding = bool(worker.busy)
             if worker.busy:  # it died on the first page it had not answered
                 job, future = worker.busy.popleft()
-                self._fail(job, future, "extraction_crash", str(exc))
+                self._fail(job, future, reason, detail)
                 self.queue.extendleft(reversed(worker.busy))  # not started: sent again
                 worker.busy.clear()
             if worker in self.workers:
                 self.workers.remove(worker)
-            await worker.process.wait()
             self.finished.append(worker)
             if not died_holding and self.closing:
                 return  # stopped by close()
             self.stats.inc_value("newscrawl/extraction/worker_died")
-            logger.error("An extraction worker died (exit status %s)", worker.process.returncode)
+            if reason == "extraction_crash":
+                logger.error("An extraction worker died (exit status %s)",
+                             worker.process.returncode)  # fmt: skip
+            else:
+                logger.info("Extraction worker %s stopped (%s): another takes its place",
+                            worker.process.pid, reason)  # fmt: skip
             if not self.closing:
                 try:
                     await self._add_worker()
                 except Exception as exc:
                     logger.error("No extraction worker could replace it: %s", exc)
                     self._check_alive()
+
+    def _why_died(self, worker: _Worker, exc: Exception) -> tuple[str, str]:
+        """The rejection reason and detail for the page a dead worker held."""
+        if worker.timed_out:
+            return "extraction_timeout", f"over EXTRACTION_TIMEOUT ({self.timeout:g} s)"
+        if worker.process.returncode == EXIT_MEMORY:
+            limit = f"{self.memory_limit / 2**20:.0f} MiB"
+            return "extraction_memory", f"over EXTRACTION_MEMORY_LIMIT ({limit})"
+        return "extraction_crash", str(exc)
+
+    async def _watch(self) -> None:
+        """Kill a worker whose page is past the deadline (see the module docstring)."""
+        interval = min(0.25, self.timeout / 4)
+        while True:
+            await asyncio.sleep(interval)
+            for worker in list(self.workers):
+                if not worker.timed_out and worker.over(self.timeout):
+                    worker.timed_out = True
+                    try:
+                        worker.process.kill()  # _serve rejects the page, replaces the worker
+                    except ProcessLookupError:  # it ended on its own meanwhile
+                        pass
 
     def _check_alive(self) -> None:
         """Without a single worker, extraction goes back to the crawl process: the pages

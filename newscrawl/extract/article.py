@@ -19,6 +19,7 @@ from pathlib import Path
 
 from parsel import Selector
 
+from newscrawl.discovery.continuation import ArticleParts, article_parts
 from newscrawl.extract.generic import GenericArticlePage
 from newscrawl.extract.loader import load_article
 from newscrawl.extract.page import ArticlePage, ProfileMismatch
@@ -40,6 +41,10 @@ class Extraction:
     layout: str  # the page class that produced the fields ("smn-classic", "generic", ...)
     mismatch: str | None = None  # why the site's profile did not apply, if it claims the URL
     error: str | None = None  # generic extraction failed on this page: the item is empty
+    # The story goes on: the URL of its next page (newscrawl.discovery.continuation).
+    next_part: str | None = None
+    # This page is a later page of a story: the URL of its first page (or an earlier one).
+    first_part: str | None = None
 
 
 def choose_page(
@@ -97,4 +102,14 @@ def extract_article(
         logger.warning("Generic extraction failed on %s: %s", url, error, exc_info=True)
         fields = RawFields()
     item = load_article(fields, url, fetched_at=fetched_at, section=section)
-    return Extraction(item=item, layout=page.layout, mismatch=mismatch, error=error)
+    parts = ArticleParts() if error else article_parts(page.selector, url, page.parts_xpath)
+    item["pages"] = 1
+    item["incomplete"] = parts.next is not None  # this page alone is not the whole story
+    return Extraction(
+        item=item,
+        layout=page.layout,
+        mismatch=mismatch,
+        error=error,
+        next_part=parts.next,
+        first_part=parts.first,
+    )

@@ -58,6 +58,9 @@ class ArticlePage:
     #: Keep in the body the paragraphs the page declares paywalled (set by
     #: ``extract_article``; by default they are left out and counted).
     keep_paywalled: bool = False
+    #: XPath of the ``<a>`` elements that may lead to the story's other pages when a site
+    #: splits it (:mod:`newscrawl.discovery.continuation`); None: the generic article scope.
+    parts_xpath: ClassVar[str | None] = None
 
     def __init__(self, html: str, url: str, selector: Selector | None = None) -> None:
         self.html = html

@@ -13,6 +13,14 @@ near-duplicate detection. Both travel with the extracted item, in its ``normaliz
 field (the normalised item, whose ``sketch`` field holds the
 :class:`~newscrawl.neardup.MadeSketch`); the pipelines use them only when they would
 compute the same.
+
+A worker bounds its own memory: with ``NEWSCRAWL_WORKER_MEMORY_LIMIT`` in its environment
+(the pool sets it from ``EXTRACTION_MEMORY_LIMIT``) its address space may grow by that
+many bytes past what it holds once started (``RLIMIT_AS``). A page that needs more raises
+``MemoryError``, and the worker exits with :data:`EXIT_MEMORY` instead of answering: its
+state after such an error is not to be trusted, and the pool rejects the page
+(``extraction_memory``) and starts another worker. Time is bounded by the pool, which
+kills a worker past ``EXTRACTION_TIMEOUT`` (:mod:`newscrawl.extensions.pool`).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import resource
 import signal
 import struct
 import sys
@@ -41,6 +50,10 @@ from newscrawl.text import normalize_record
 HEADER = struct.Struct("!I")
 #: The worker's command line: no module of the crawl's is run as ``__main__``.
 BOOT = "from newscrawl.extract.worker import worker_main; worker_main()"
+#: Bytes of address space a worker may add to what it holds once started (0: no limit).
+MEMORY_ENV = "NEWSCRAWL_WORKER_MEMORY_LIMIT"
+#: A worker's exit status when a page needed more memory than it may have.
+EXIT_MEMORY = 86
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,29 @@ def _skip_scipy_integrate() -> None:
         sys.modules["scipy.integrate"] = stand_in
 
 
+def _address_space() -> int:
+    """This process's virtual size (``VmSize``), in bytes; 0 when unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def limit_memory(extra: int) -> None:
+    """Let this process's address space grow by ``extra`` bytes at most (``RLIMIT_AS``)."""
+    current = _address_space()
+    if extra > 0 and current:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = current + extra
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
 def worker_main() -> None:
     """A worker: read ``(function path, Job, NearDupConfig or None)`` messages on stdin,
     answer each on stdout.
@@ -154,6 +190,13 @@ def worker_main() -> None:
     logging.getLogger().handlers[:] = [collect]
     logging.getLogger().setLevel(logging.INFO)
     functions: dict[str, Callable[[Job], Extraction]] = {}
+    # The language model (about 0.8 s of CPU) is loaded before the first page, so that
+    # the first page's EXTRACTION_TIMEOUT is not spent on it (and before the memory limit:
+    # it is what every worker holds).
+    from newscrawl.extract.langid import _identifier
+
+    _identifier()
+    limit_memory(int(os.environ.get(MEMORY_ENV) or 0))
     write_message(out, os.getpid())
     while header := source.read(HEADER.size):
         path, job, config = pickle.loads(source.read(HEADER.unpack(header)[0]))
@@ -161,6 +204,8 @@ def worker_main() -> None:
             if path not in functions:
                 functions[path] = load_object(path)
             answer: tuple[Any, ...] = (True, prepare(functions[path](job), config))
+        except MemoryError:
+            os._exit(EXIT_MEMORY)  # see the module docstring
         except Exception as exc:
             answer = (False, f"{type(exc).__name__}: {exc}")
         try:

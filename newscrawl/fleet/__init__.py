@@ -6,6 +6,13 @@ so any number of ``scrapy crawl SPIDER`` processes, on any machines, share the w
 each page is fetched once. Every adaptation of scrapy-redis to Scrapy 2.19 and to what the
 fleet needs lives in this module (``tests/test_fleet.py`` fails if an upgrade breaks one):
 
+- **A queue entry is data, never code.** scrapy-redis pickles queued requests by default,
+  and unpickling an entry runs whatever it says: anyone who could write to Redis ran
+  code on every worker. Entries are JSON of a strict schema (:mod:`newscrawl.fleet.codec`:
+  URL, callback name, a few plain ``meta`` values, never ``is_start_request``,
+  ``mirror_dir`` or ``dont_filter``); one that does not decode is dropped and counted
+  before it is leased. Start URLs read from Redis obey the rules of links. A worker
+  refuses a Redis URL without a password (``FLEET_ALLOW_UNAUTHENTICATED_REDIS``).
 - **No request is lost when a worker dies.** scrapy-redis pops a request and forgets it;
   a worker killed before the page's records were committed would lose them (and the
   duplicate filter would stop anyone from fetching the page again). :class:`LeasedQueue`

@@ -26,6 +26,7 @@ from newscrawl.fleet.queue import (
     POP_START_SCRIPT,
     RELEASE_SCRIPT,
     LeasedQueue,
+    check_redis_url,
     keys_for,
     start_request,
 )
@@ -40,6 +41,10 @@ class FleetScheduler(Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> FleetScheduler:
+        check_redis_url(
+            crawler.settings.get("REDIS_URL") or "",
+            crawler.settings.getbool("FLEET_ALLOW_UNAUTHENTICATED_REDIS"),
+        )
         instance = cls.from_settings(crawler.settings)
         instance.crawler = crawler
         instance.stats = None  # counted here without scrapy-redis' deprecated spider=
@@ -69,6 +74,7 @@ class FleetScheduler(Scheduler):
         if len(self.queue):
             logger.info("Joining a crawl in progress (%d requests queued)", len(self.queue))
         self.queue.worker = self.worker
+        self.queue.stats = self.fleet_stats
         self.keys = keys_for(spider.name, self.worker)
         self.server.sadd(self.keys["workers"], self.worker)
         self._heartbeat()
@@ -92,10 +98,16 @@ class FleetScheduler(Scheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         request.meta.pop(LEASE_META, None)  # a redirect or retry copy is a new request
+        try:
+            entry = self.queue._encode_request(request)
+        except ValueError as exc:  # a request the fleet's schema cannot carry (.codec)
+            self.fleet_stats.inc_value("newscrawl/fleet/unqueueable")
+            logger.warning("Not queued: %s", exc)
+            return False
         queued = self.server.eval(
             ENQUEUE_SCRIPT, 2, self.df.key, self.queue.key,
             self.df.request_fingerprint(request), -request.priority,
-            self.queue._encode_request(request), "0" if self._filtered(request) else "1",
+            entry, "0" if self._filtered(request) else "1",
         )  # fmt: skip
         if not queued:
             self.df.log(request, self.spider)
@@ -181,6 +193,8 @@ class FleetScheduler(Scheduler):
             if request is not None:
                 engine.crawl(request)  # pushed to the shared queue before the lease goes
                 self.fleet_stats.inc_value("newscrawl/fleet/start_urls")
+            else:
+                self.fleet_stats.inc_value("newscrawl/fleet/bad_start_urls")
             self.server.hdel(keys["leases"], lease)
 
     def _fleet_busy(self) -> bool:

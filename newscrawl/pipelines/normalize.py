@@ -1,4 +1,8 @@
-"""One spelling of every text field, and the body fingerprint (:mod:`newscrawl.text`)."""
+"""One spelling of every text field, and the body fingerprint (:mod:`newscrawl.text`).
+
+A multi-page story's ``part_urls`` (for the store pipeline) are carried over: they are
+not text, and the normalised record leaves internal fields out.
+"""
 
 from __future__ import annotations
 
@@ -17,4 +21,7 @@ class NormalizePipeline:
         normalized = item.get("normalized")  # by an extraction worker, with the same function
         if normalized is not None:
             return normalized
-        return ArticleItem(normalize_record(ItemAdapter(item)))
+        normalized = ArticleItem(normalize_record(ItemAdapter(item)))
+        if item.get("part_urls"):
+            normalized["part_urls"] = list(item["part_urls"])
+        return normalized

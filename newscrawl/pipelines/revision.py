@@ -48,6 +48,8 @@ class RevisionPipeline:
         stored = self.refetched.get(item.get("url", ""))
         if stored is None or stored != item.get("url"):
             return item
+        if item.get("part_urls"):  # a story that grew a page: its new part is an alias too
+            self.store.add_parts(stored, item["part_urls"], item.get("fetched_at"))
         if self.store.revise_article(article_record(item)):
             self.stats.inc_value("newscrawl/revised")
             raise DropItem(f"revised {stored}: stored record replaced", log_level="INFO")

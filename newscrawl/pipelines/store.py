@@ -2,9 +2,11 @@
 
 Last of the pipelines: what it stores is what the feed exports. A duplicate found at
 another URL (``same_body``, ``near_duplicate``) becomes an alias of the stored story (an
-entry of its ``also_at``); a rejection is recorded with its reason, so incremental runs do
-not fetch the page again. A store that fails stops the crawl
-(:meth:`~newscrawl.extensions.store.CrawlStore.stop_on_error`) rather than lose items.
+entry of its ``also_at``); the other pages of a story split over several pages become
+aliases of the story it was stored as (reason ``part``, not in ``also_at``); a rejection
+is recorded with its reason, so incremental runs do not fetch the page again. A store
+that fails stops the crawl (:meth:`~newscrawl.extensions.store.CrawlStore.stop_on_error`)
+rather than lose items.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class StorePipeline:
             record = article_record(item)  # plain values: NormalizePipeline built them
             stored = self._guard(self.store.add_article, record)
             if stored:
+                self._add_parts(item, record["url"])
                 self.stats.inc_value("newscrawl/stored")
                 self.stats.inc_value(f"newscrawl/stored/{record['site']}")
             else:
@@ -91,8 +94,14 @@ class StorePipeline:
                 exception.reason,
                 ItemAdapter(item).get("fetched_at"),
             )
+            self._add_parts(item, exception.canonical)
         elif isinstance(exception, RejectedItem):
             self._guard(self.store.add_rejection, exception.url, exception.reason, exception.detail)
+
+    def _add_parts(self, item: Any, url: str) -> None:
+        """A multi-page story's other pages, as aliases of the story stored at ``url``."""
+        if isinstance(item, ArticleItem) and item.get("part_urls"):
+            self._guard(self.store.add_parts, url, item["part_urls"], item.get("fetched_at"))
 
     def _guard(self, write: Any, *args: Any) -> Any:
         """Run a store write; on failure stop the crawl instead of losing items silently."""

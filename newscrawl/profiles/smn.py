@@ -5,7 +5,10 @@ Every selector for these sites lives here. The classic template is described in
 the ``body-2-incontainer.php`` and ``RELATED LINKS`` comments with unclosed ``<p>`` tags,
 ads inline, related-link boxes after the body, a copyright line last. Nothing is known of
 the section pages' markup, so the spiders read them plainly: every link whose URL has an
-article shape, and a ``rel=next`` / "Next" link for pagination.
+article shape, and a ``rel=next`` / "Next" link for pagination. Nothing is known either of
+how the network splits a long story over pages, if it does: the classic page says only
+that such links would sit in the body (``ClassicArticlePage.parts_xpath``), and the
+generic rule (:mod:`newscrawl.discovery.continuation`) tells which one is the next page.
 
 The 2026 platform (bare domains, WordPress-style slugs) has no page class here yet: its
 pages fail the classic markers and the generic extractor carries them.
@@ -56,6 +59,13 @@ class ClassicArticlePage(ArticlePage):
     """The table-based template the network served until its 2026 platform change."""
 
     layout = "smn-classic"
+    # A story split over pages links its other pages inside the body (between the body
+    # markers), never from the related boxes after it.
+    parts_xpath = (
+        "//a[@href][preceding::comment()[contains(., 'body-2-incontainer')]]"
+        "[following::comment()[contains(translate(., 'relatdinks', 'RELATDINKS'),"
+        " 'RELATED LINKS')]]"
+    )
 
     def check(self) -> None:
         if not _BODY_START_RE.search(self.html):

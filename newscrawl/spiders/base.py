@@ -2,109 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 
-from newscrawl.exceptions import ExtractionFailed, PoolUnavailable
-from newscrawl.extensions.pool import ExtractionPool
-from newscrawl.extract.article import Extraction, extract_article
-from newscrawl.extract.worker import Job
 from newscrawl.items import Rejection
 from newscrawl.profiles import SiteProfile
 from newscrawl.spiders.discovery import DiscoveryMixin, started_hosts
+from newscrawl.spiders.extraction import extract_or_reject, extract_response
+from newscrawl.spiders.multipage import MultiPageMixin
 from newscrawl.urls import canonicalize_url, site_of
 
-
-def _fetched_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+__all__ = ["ProfileSpider", "extract_or_reject", "extract_response"]
 
 
-def content_language(response: Response) -> str | None:
-    """The response's ``Content-Language`` header (the page's language, as the server says)."""
-    value = response.headers.get("Content-Language")
-    return value.decode("latin-1")[:100] if value else None
-
-
-def extract_response(
-    spider: scrapy.Spider,
-    response: TextResponse,
-    section: str | None = None,
-    fetched_at: str | None = None,
-) -> Extraction:
-    """Every spider's article extraction in the crawl process: the response's own selector
-    (parsed once), the fetch time (now, or when an archive says the page was fetched),
-    the profiles setting, and a logged, counted profile mismatch."""
-    extraction = extract_article(
-        response.text,
-        response.url,
-        fetched_at=fetched_at or _fetched_now(),
-        section=section,
-        use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
-        selector=response.selector,
-        content_language=content_language(response),
-        keep_paywalled=spider.settings.getbool("NEWSCRAWL_KEEP_PAYWALLED", False),
-    )
-    _note_mismatch(spider, response, extraction)
-    return extraction
-
-
-async def extract_or_reject(
-    spider: scrapy.Spider,
-    response: TextResponse,
-    section: str | None = None,
-    fetched_at: str | None = None,
-) -> Extraction | Rejection:
-    """The page's extraction, in the crawl's extraction pool when it has one
-    (:mod:`newscrawl.extensions.pool`), else in this process; a :class:`Rejection` when it
-    failed (generic extraction's error, or a worker's). ``fetched_at`` is now unless
-    given (a page replayed from an archive was fetched when the archive says)."""
-    pool = spider.crawler.get_extension(ExtractionPool)
-    extraction = None
-    if pool is not None:
-        job = Job(
-            url=response.url,
-            body=response.body,
-            encoding=response.encoding,
-            fetched_at=fetched_at or _fetched_now(),
-            section=section,
-            use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
-            content_language=content_language(response),
-            keep_paywalled=spider.settings.getbool("NEWSCRAWL_KEEP_PAYWALLED", False),
-        )
-        try:
-            extraction = await pool.extract(job)
-        except ExtractionFailed as exc:
-            return Rejection(
-                url=canonicalize_url(response.url), reason=exc.reason, detail=exc.detail
-            )
-        except PoolUnavailable:  # no worker left (logged by the pool): extract here
-            pass
-        else:
-            _note_mismatch(spider, response, extraction)
-    if extraction is None:
-        extraction = extract_response(spider, response, section, fetched_at)
-    if extraction.error:  # generic extraction failed on this page (logged)
-        return Rejection(
-            url=extraction.item["url"], reason="extraction_error", detail=extraction.error
-        )
-    return extraction
-
-
-def _note_mismatch(spider: scrapy.Spider, response: Response, extraction: Extraction) -> None:
-    if extraction.mismatch:  # a profiled site whose page matched none of its layouts
-        spider.crawler.stats.inc_value(f"newscrawl/profile_mismatch/{site_of(response.url)}")
-        spider.logger.warning(
-            "Layout not recognised, generic extraction used for %s: %s",
-            response.url,
-            extraction.mismatch,
-        )
-
-
-class ProfileSpider(DiscoveryMixin, scrapy.Spider):
+class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
     """Walks a site profile's section pages, feeds and sitemaps, and parses the articles
     they link to.
 
@@ -113,6 +27,9 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
     ``-a max_pages=N`` limits pagination depth per section (default: follow all),
     ``-a discover=sections,feeds,sitemaps`` chooses the listings (default: all),
     ``-a max_age=2d`` skips feed and sitemap entries dated before that.
+
+    A story split over several pages is fetched page by page and stored as one record
+    (:mod:`newscrawl.spiders.multipage`).
     """
 
     profile: ClassVar[SiteProfile]
@@ -187,10 +104,19 @@ class ProfileSpider(DiscoveryMixin, scrapy.Spider):
         extraction = await extract_or_reject(self, response, section)
         if isinstance(extraction, Rejection):
             return [extraction]
-        output: list[Any] = [extraction.item]
+        output = self.story_output(extraction, section)
+        if extraction.first_part:  # a later page of a story: its first page says the rest
+            return output
         if self.max_age is not None:  # related links carry no date: a recent-only run
             return output  # stays on what dated listings offer
         for link in extraction.item.get("related_links") or []:
             if self.covers(link["url"]) and self.profile.is_article_url(link["url"]):
                 output.extend(self.article_request(link["url"]))
         return output
+
+    # -- multi-page stories (newscrawl.spiders.multipage) --------------------------------
+    def may_request_part(self, url: str) -> bool:
+        return self.covers(url)
+
+    def first_page_requests(self, url: str, section: str | None) -> list[scrapy.Request]:
+        return list(self.article_request(url, section)) if self.covers(url) else []

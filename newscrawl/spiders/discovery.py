@@ -14,6 +14,12 @@ canonical URLs it asked for. Entries older than ``-a max_age`` are skipped (entr
 a date are kept); entries on sites the spider does not cover, or not shaped like articles,
 are left alone. Article requests carry the listing's date for the re-fetch policy of
 :mod:`newscrawl.downloadermiddlewares.incremental`, which decides whether they reach the network.
+
+A site decides how big its listings are, so a run bounds them: ``LISTING_MAX_PER_RUN``
+listings requested, ``LISTING_MAX_ENTRIES`` entries read from each, ``DOWNLOAD_MAXSIZE``
+bytes of XML once decompressed. What is over a cap is counted
+(``newscrawl/discovery/listings_over_cap``, ``entries_over_cap``, ``listing_too_large``)
+and logged once per run and cap.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class DiscoveryMixin:
         self.oldest = dt.datetime.now(dt.UTC) - self.max_age if self.max_age else None
         self._listings_requested: set[str] = set()
         self._articles_yielded: dict[str, dt.datetime | None] = {}
+        self._caps_logged: set[str] = set()
 
     # -- requests ------------------------------------------------------------------------
     def discovery_requests(self, hosts: Iterable[str]) -> Iterator[scrapy.Request]:
@@ -91,6 +98,10 @@ class DiscoveryMixin:
         """A feed or sitemap request, unless this run already asked for that listing."""
         key = canonicalize_url(url)
         if key in self._listings_requested:
+            return
+        limit = self.crawler.settings.getint("LISTING_MAX_PER_RUN", 1000)
+        if len(self._listings_requested) >= limit:
+            self._over_cap("listings_over_cap", f"{limit} listings requested", url)
             return
         self._listings_requested.add(key)
         self.crawler.stats.inc_value(f"newscrawl/discovery/{kind}s")
@@ -160,12 +171,35 @@ class DiscoveryMixin:
     def _read(self, response: Response, parse: Any) -> Listing | None:
         if response.status != 200:
             return None
+        settings = self.crawler.settings
         try:
-            return parse(response.body, response.url)
+            listing = parse(
+                response.body, response.url,
+                max_entries=settings.getint("LISTING_MAX_ENTRIES", 50_000),
+                max_size=settings.getint("DOWNLOAD_MAXSIZE"),
+            )  # fmt: skip
         except ListingError as exc:
             self.crawler.stats.inc_value("newscrawl/discovery/bad_listings")
             self.logger.warning("Unreadable listing %s: %s", response.url, exc)
             return None
+        if listing.truncated:
+            self._over_cap("listing_too_large", "over DOWNLOAD_MAXSIZE decompressed", response.url)
+        if listing.overflow:
+            self._over_cap(
+                "entries_over_cap", f"over LISTING_MAX_ENTRIES ({len(listing.entries)} read)",
+                response.url, listing.overflow,
+            )  # fmt: skip
+        return listing
+
+    def _over_cap(self, key: str, what: str, url: str, count: int = 1) -> None:
+        """Count what a cap left out; log the first time each cap is reached in a run."""
+        self.crawler.stats.inc_value(f"newscrawl/discovery/{key}", count)
+        if key not in self._caps_logged:
+            self._caps_logged.add(key)
+            self.logger.warning(
+                "Listing cap reached at %s: %s; %d left out (counted in"
+                " newscrawl/discovery/%s, not logged again this run)", url, what, count, key,
+            )  # fmt: skip
 
     def _entries(self, entries: list[ListingEntry], section: str | None) -> Iterator[Any]:
         stats = self.crawler.stats

@@ -15,7 +15,9 @@ Which page is what is decided by :mod:`newscrawl.discovery.pagekind` (rules abou
 never about one site); which URLs may be requested at all by
 :mod:`newscrawl.discovery.scope` (the start hosts only). Articles go through the same
 :func:`~newscrawl.extract.article.extract_article` and pipelines as every other spider's;
-robots.txt and the polite defaults of the project settings apply.
+robots.txt and the polite defaults of the project settings apply. A story split over
+several pages is fetched page by page and stored as one record
+(:mod:`newscrawl.spiders.multipage`).
 """
 
 from __future__ import annotations
@@ -31,13 +33,14 @@ from scrapy.utils.url import url_has_any_extension
 from newscrawl.discovery import pagekind
 from newscrawl.discovery.scope import SiteScope
 from newscrawl.items import Rejection
-from newscrawl.spiders.base import extract_or_reject
+from newscrawl.spiders.extraction import extract_or_reject
+from newscrawl.spiders.multipage import MultiPageMixin
 
 DEFAULT_MAX_PAGES = 5
 _SKIPPED_EXTENSIONS = {f".{ext}" for ext in IGNORED_EXTENSIONS}
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(MultiPageMixin, scrapy.Spider):
     """Walk any news site's sections and extract its articles generically.
 
     Spider arguments: ``start_urls`` (comma-separated; their hosts are the only ones
@@ -45,6 +48,10 @@ class NewsSpider(scrapy.Spider):
     """
 
     name = "news"
+    # It follows links on sites nobody vetted: names are resolved and checked before a
+    # request goes on (newscrawl.downloadermiddlewares.guard; "-s ADDRESS_GUARD_DNS=False"
+    # turns it off).
+    custom_settings = {"ADDRESS_GUARD_DNS": True}
 
     def __init__(
         self,
@@ -162,5 +169,16 @@ class NewsSpider(scrapy.Spider):
         extraction = await extract_or_reject(self, response, section)
         if isinstance(extraction, Rejection):
             return [extraction]
-        self._count("article")
-        return [extraction.item]
+        if not extraction.first_part:  # a later page of a story is not an article of its own
+            self._count("article")
+        return self.story_output(extraction, section)
+
+    # -- multi-page stories (newscrawl.spiders.multipage) --------------------------------
+    def may_request_part(self, url: str) -> bool:
+        return self._follow(url)
+
+    def first_page_requests(self, url: str, section: str | None) -> list[scrapy.Request]:
+        """The story's first page, read as any page a section links to."""
+        if not self._follow(url):
+            return []
+        return [scrapy.Request(url, self.parse_page, cb_kwargs={"level": 2, "section": section})]

@@ -29,6 +29,9 @@ Which records become records
   chosen before their bodies are read. ``-a since=DATE -a until=DATE``: only articles
   published in that window (days, inclusive), applied after extraction; an article whose
   page gives no date is outside every window (``newscrawl/warc/window/undated``).
+- A story split over several pages (:mod:`newscrawl.spiders.multipage`) is not stitched
+  again: its first page gives the record, ``pages`` 1 and ``incomplete`` true (the body of
+  that page only), and its later pages give none (``newscrawl/warc/part``).
 - A URL already in the store (an article, alias or rejection) is not extracted again
   (``newscrawl/warc/known``): reading the same archive twice stores nothing new.
 
@@ -147,6 +150,10 @@ class WarcSpider(scrapy.Spider):
         self.sites = frozenset(site_of(f"https://{s.lower()}/") for s in _split(sites))
         self.since, self.until = _day(since, "since"), _day(until, "until")
         self.max_download = max_download
+        # Bytes of WARC files read, for a progress bar (newscrawl.extensions.progress): the
+        # total is known for local files only (not URLs, not a fleet's queue).
+        self.progress_done = 0
+        self.progress_total: int | None = None
 
     def _connect(self) -> None:
         """Called when the crawl starts, after the item pipelines connected theirs, so
@@ -181,6 +188,10 @@ class WarcSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if callable(self.source):
             self.source = self.source(self.settings)
+        if isinstance(self.source, LocalFiles):
+            self.progress_total = sum(
+                i.path.stat().st_size for i in self.source.inputs if not i.url and i.path.is_file()
+            )
         self.ledger = FileLedger(self.crawler, self.source)
         self._connect()
         folder = scratch_folder()
@@ -199,6 +210,8 @@ class WarcSpider(scrapy.Spider):
             self._count("files/finished_before")
             logger.info("WARC %s: finished by an earlier run, skipped", item.name)
             self.source.finished(item)
+            if not item.url and item.path.is_file():
+                self.progress_done += item.path.stat().st_size
             return
         path = item.path
         if item.url:
@@ -212,9 +225,12 @@ class WarcSpider(scrapy.Spider):
         run = self.ledger.opened(item)
         reader = WarcReader(url_filter=self.keep_url)
         paused = time.monotonic()
+        before, local = self.progress_done, not item.url
         try:
             run.size = path.stat().st_size
             for record in reader.read(path):
+                if local:
+                    self.progress_done = before + record.offset
                 request = self._request(record, run)
                 if request is not None:
                     run.pending += 1
@@ -228,6 +244,7 @@ class WarcSpider(scrapy.Spider):
             self._unreadable(item, f"unreadable: {exc}")
             return
         finally:
+            self.progress_done = before + (run.size if local else 0)
             if item.url:
                 path.unlink(missing_ok=True)
         self._read_stats(reader)
@@ -315,6 +332,9 @@ class WarcSpider(scrapy.Spider):
         )
         if isinstance(extraction, Rejection):
             return [extraction]
+        if extraction.first_part:  # a later page of a story split over pages: no story
+            self._count("part")
+            return []
         if not self._in_window(extraction.item.get("published")):
             return []
         self._count("article")

@@ -37,18 +37,10 @@ class ExportCursors(StoreConnection):
 
         ``stored_since`` is an ISO 8601 UTC timestamp compared with ``stored_at``.
         """
-        sql = "SELECT url, record FROM articles WHERE seq > ?"
-        params: list[Any] = [after_seq]
-        if upto_seq is not None:
-            sql += " AND seq <= ?"
-            params.append(upto_seq)
-        if stored_since:
-            sql += " AND stored_at >= ?"
-            params.append(stored_since)
-        if site:
-            sql += " AND site = ?"
-            params.append(site)
-        for url, record in self._all(sql + " ORDER BY seq", params):
+        where, params = _export_filter(after_seq, upto_seq, stored_since, site)
+        for url, record in self._all(
+            f"SELECT url, record FROM articles {where} ORDER BY seq", params
+        ):
             data = json.loads(record)
             data["aliases"] = [
                 alias
@@ -57,6 +49,19 @@ class ExportCursors(StoreConnection):
                 )
             ]
             yield data
+
+    def count_export_records(
+        self,
+        *,
+        after_seq: int = 0,
+        upto_seq: int | None = None,
+        stored_since: str | None = None,
+        site: str | None = None,
+    ) -> int:
+        """How many records :meth:`export_records` gives for the same filters (a progress
+        bar's total)."""
+        where, params = _export_filter(after_seq, upto_seq, stored_since, site)
+        return self._one(f"SELECT count(*) FROM articles {where}", params)[0]
 
     def export_cursor(self, name: str) -> ExportCursor:
         row = self._one(
@@ -91,3 +96,21 @@ class ExportCursors(StoreConnection):
             " pending_digest = NULL WHERE name = ?",
             (name,),
         )
+
+
+def _export_filter(
+    after_seq: int, upto_seq: int | None, stored_since: str | None, site: str | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) of an export's records."""
+    sql = "WHERE seq > ?"
+    params: list[Any] = [after_seq]
+    if upto_seq is not None:
+        sql += " AND seq <= ?"
+        params.append(upto_seq)
+    if stored_since:
+        sql += " AND stored_at >= ?"
+        params.append(stored_since)
+    if site:
+        sql += " AND site = ?"
+        params.append(site)
+    return sql, params

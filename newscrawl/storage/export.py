@@ -40,6 +40,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -54,6 +55,8 @@ _AGE = re.compile(r"^\s*\d+(?:\.\d+)?\s*[smhdw]\s*$", re.I)
 
 #: Writes records to an open binary file, leaves it open, returns how many it wrote.
 Writer = Callable[[Iterable[dict[str, Any]], BinaryIO], int]
+#: Wraps the records, given their count, to show progress (``newscrawl.cli.progress``).
+Tracker = Callable[[Iterable[dict[str, Any]], int], Iterable[dict[str, Any]]]
 
 
 def stored_since(text: str | None, now: dt.datetime | None = None) -> str | None:
@@ -121,10 +124,12 @@ def export(
     site: str | None = None,
     cursor: str | None = None,
     writer: Writer | None = None,
+    track: Tracker | None = None,
 ) -> int:
     """Write records; with ``cursor``, only new ones, advancing it. Returns the count.
 
-    ``writer`` makes the file (default: JSON lines, gzipped with ``compress``).
+    ``writer`` makes the file (default: JSON lines, gzipped with ``compress``); ``track``
+    sees the records on their way, with their count (which costs a query: only then).
     """
     write = writer or functools.partial(_write_lines, compress=compress)
     host = site_of(f"https://{site}/") if site else None
@@ -132,18 +137,24 @@ def export(
     if cursor:
         settle_pending(store, cursor)
         after, upto = store.export_cursor(cursor).seq, store.last_seq()
-    records = store.export_records(
-        after_seq=after or 0, upto_seq=upto, stored_since=stored_since(since), site=host
-    )
+    where = {
+        "after_seq": after or 0,
+        "upto_seq": upto,
+        "stored_since": stored_since(since),
+        "site": host,
+    }
+    records: Iterable[dict[str, Any]] = store.export_records(**where)
+    if track is not None:
+        records = track(records, store.count_export_records(**where))
     if output is None:
         count = write(records, sys.stdout.buffer)
         if cursor and upto is not None:
             store.advance_cursor(cursor, upto)
         return count
     output = output.resolve()
-    temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    temporary, sink = create_beside(output)
     try:
-        with temporary.open("wb") as sink:
+        with sink:
             count = write(records, sink)
             os.fsync(sink.fileno())
         if cursor and upto is not None:
@@ -155,6 +166,24 @@ def export(
     if cursor and upto is not None:
         store.advance_cursor(cursor, upto)
     return count
+
+
+def create_beside(output: Path) -> tuple[Path, BinaryIO]:
+    """A new temporary file beside ``output``: a random name, created exclusively.
+
+    A predictable name (``.NAME.PID.tmp``) in a folder others can write would let them
+    plant a symlink there, and the export would truncate whatever file it points to.
+    ``O_EXCL`` fails on any existing entry, symlink included; the mode follows the umask,
+    as the exported file always did.
+    """
+    for _ in range(100):
+        temporary = output.with_name(f".{output.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        except FileExistsError:
+            continue
+        return temporary, os.fdopen(fd, "wb")
+    raise FileExistsError(f"no free temporary name beside {output}")
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:

@@ -150,12 +150,14 @@ class HistoryQueries(StoreConnection):
         """The stored stories found at the most other places (``also_at``), most first.
 
         Ranked by their aliases (each alias is one ``also_at`` entry of the record, see
-        :meth:`BaseStore.add_alias`), which is an indexed count; only the winners' records
-        are read. ``site`` keeps stories stored under that site or also found there.
+        :meth:`BaseStore.add_alias`; the later pages of a story over several pages are
+        aliases too, reason ``part``, but no other places: left out), which is an indexed
+        count; only the winners' records are read. ``site`` keeps stories stored under that
+        site or also found there.
         """
         sql = (
             "SELECT a.url, count(*) AS places FROM aliases x JOIN articles a ON a.url = x.url"
-            " WHERE 1 = 1"
+            " WHERE x.reason <> 'part'"
         )
         params: list[Any] = []
         if since:

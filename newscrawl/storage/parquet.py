@@ -6,8 +6,10 @@ images and a file of a million have the same column types, so a warehouse can ap
 to one table. Nested fields are Arrow structs and lists, as in the JSON lines:
 ``dateline`` a struct, ``authors`` a list of strings, ``related_links``, ``images`` and
 ``also_at`` lists of structs; ``aliases`` (the export's other URLs of a story) a list of
-strings. Dates stay ISO 8601 strings, as in the JSON: ``published`` may be a bare date, and
-a string keeps what the page said. A key a record has and the schema does not is left out.
+strings; ``pages`` an integer and ``incomplete`` a boolean (schema 2 added them);
+``modified``, ``free_access``, ``paywalled_omitted`` and ``language_declared`` (schema 3). Dates
+stay ISO 8601 strings, as in the JSON: ``published`` may be a bare date, and a string
+keeps what the page said. A key a record has and the schema does not is left out.
 
 Records are written in row groups of :data:`ROW_GROUP` records, so memory holds one group,
 not the export; zstd compression (read by pyarrow, DuckDB, pandas, Spark).
@@ -49,6 +51,8 @@ SCHEMA = pa.schema(
         pa.field("paywalled_omitted", pa.int32()),
         pa.field("related_links", pa.list_(RELATED_LINK)),
         pa.field("images", pa.list_(IMAGE)),
+        pa.field("pages", pa.int32()),
+        pa.field("incomplete", pa.bool_()),
         pa.field("language", _TEXT),
         pa.field("language_declared", _TEXT),
         pa.field("fetched_at", _TEXT),
@@ -56,7 +60,7 @@ SCHEMA = pa.schema(
         pa.field("also_at", pa.list_(PLACE)),
         pa.field("aliases", pa.list_(_TEXT)),
     ],
-    metadata={"newscrawl.schema": "2"},  # 2: modified, free_access, paywalled_omitted, ...
+    metadata={"newscrawl.schema": "3"},
 )
 assert tuple(SCHEMA.names[: len(ARTICLE_FIELDS)]) == ARTICLE_FIELDS, "schema follows the item"
 
@@ -88,6 +92,10 @@ def _check(value: Any, kind: pa.DataType, where: str) -> None:
         if ok:
             for item in value:
                 _check(item, kind.value_type, f"{where}[]")
+    elif pa.types.is_boolean(kind):
+        ok = isinstance(value, bool)
+    elif pa.types.is_integer(kind):
+        ok = isinstance(value, int) and not isinstance(value, bool)
     elif pa.types.is_struct(kind):
         ok = isinstance(value, dict)
         if ok:

@@ -27,8 +27,8 @@ backend does, so reads outside a write batch never hold a transaction open.
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
+from newscrawl.redact import redact_url, scrub
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
@@ -158,13 +158,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def redacted(store_url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(store_url)
-    if parts.password is None:
-        return store_url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
+    """The URL without its password or secret parameters, for messages and logs."""
+    return redact_url(store_url)
 
 
 class PostgresStore(BaseStore):
@@ -199,7 +194,12 @@ class PostgresStore(BaseStore):
                 )
             self._migrate()
         except psycopg.Error as exc:
-            raise StoreError(f"cannot open store {self.location}: {exc}") from exc
+            # Not chained: libpq quotes what it could not read of the URL (a bad
+            # percent-escape in the password, say), and a traceback would print it.
+            raise StoreError(f"cannot open store {self.location}: {self._scrub(exc)}") from None
+
+    def _scrub(self, exc: BaseException) -> str:
+        return scrub(str(exc).strip(), [self.url])
 
     @classmethod
     def open_url(cls, store_url: str, **kwargs: Any) -> PostgresStore:
@@ -273,7 +273,7 @@ class PostgresStore(BaseStore):
                 (STORE_LOCK_KEY,),
             ).fetchall()
         except psycopg.Error as exc:
-            raise StoreError(f"cannot lock store {self.location}: {exc}") from exc
+            raise StoreError(f"cannot lock store {self.location}: {self._scrub(exc)}") from None
         holder.close()
         holders = "; ".join(row[0].removeprefix("newscrawl lock: ") for row in rows)
         raise StoreLocked(

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from newscrawl.storage.connection import Known, StoreConnection
+from newscrawl.urls import site_of
 
 
 class ArticleTables(StoreConnection):
@@ -113,6 +114,21 @@ class ArticleTables(StoreConnection):
             return False
         self._append_place(url, {"url": alias, "site": site, "fetched_at": fetched_at})
         return True
+
+    def add_parts(self, url: str, parts: Sequence[str], fetched_at: str | None) -> None:
+        """Record the other pages of a story split over several pages as its aliases.
+
+        Reason ``part``; unlike another place of the story (:meth:`add_alias`), a part is
+        not added to ``also_at``: it is a piece of this copy, not a copy. A URL that is
+        already an alias (of this story or another) is left as it is.
+        """
+        rows = [(part, url, site_of(part), "part", fetched_at) for part in parts if part != url]
+        if rows:
+            self._write_many(
+                "INSERT INTO aliases (alias, url, site, reason, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                rows,
+            )
 
     def _append_place(self, url: str, place: dict[str, Any]) -> None:
         """Add ``place`` to the stored record's ``also_at``, inside the write transaction.

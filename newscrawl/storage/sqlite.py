@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
 
+from newscrawl.redact import redact_url
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
@@ -144,11 +145,14 @@ def sqlite_path(store_url: str) -> Path:
     parts = urlsplit(store_url)
     if parts.scheme != "sqlite":
         raise StoreError(
-            f"unsupported STORE_URL {store_url!r}: use sqlite:///PATH or postgresql://..."
+            f"unsupported STORE_URL {redact_url(store_url)!r}: use sqlite:///PATH or"
+            " postgresql://..."
         )
     path = unquote(parts.path)
     if not path or path == "/":
-        raise StoreError(f"STORE_URL {store_url!r} names no file (use sqlite:///newscrawl.db)")
+        raise StoreError(
+            f"STORE_URL {redact_url(store_url)!r} names no file (use sqlite:///newscrawl.db)"
+        )
     return Path(path[1:] if path.startswith("/") else path)
 
 

@@ -50,6 +50,7 @@ FORBIDDEN_LINKS = [
     "http://192.168.1.1/",
     "http://2130706433/decimal-loopback/",
     "http://127.1/short-loopback/",
+    "http://127.0.0.1:6379/",  # a start host's address on another port (Redis)
     "http://localhost/",
     "http://other.invalid/2025/09/01/a-story-elsewhere/",
     "http://ads.faults.invalid/banner/",

@@ -1,8 +1,9 @@
-"""An ``EXTRACTION_FUNCTION`` for tests: the crawl's own extraction, except on two pages.
+"""An ``EXTRACTION_FUNCTION`` for tests: the crawl's own extraction, except on three pages.
 
 On :data:`RAISES` it raises (a bug in extraction code), on :data:`DIES` the worker process
-exits on the spot (what a segfault in a C parser or the OOM killer does to it). Every
-other page is extracted by :func:`newscrawl.extract.worker.extract_job`. Run by the crawl's
+exits on the spot (what a segfault in a C parser or the OOM killer does to it), on
+:data:`HOGS` it fills 1 GiB of memory (what a parser does with a page it cannot digest).
+Every other page is extracted by :func:`newscrawl.extract.worker.extract_job`. Run by the crawl's
 extraction workers, which import it by name (the tests put this folder on the path).
 """
 
@@ -19,6 +20,7 @@ DIES = (
     "https://www.spacewar.com/reports/"
     "North_Korea_fires_short_range_missiles_toward_sea_Seoul_says_999.html"
 )
+HOGS = "https://www.slow.example/2025/01/02/a-story-that-needs-too-much-memory/"
 
 
 def extract(job: Job) -> Extraction:
@@ -29,4 +31,7 @@ def extract(job: Job) -> Extraction:
         raise ValueError("a bug in extraction code")
     if url == canonicalize_url(DIES):
         os._exit(70)
+    if url == canonicalize_url(HOGS):
+        hog = b"x" * (1 << 30)  # written, not just reserved: resident if it is allowed
+        del hog
     return extract_job(job)

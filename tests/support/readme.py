@@ -50,7 +50,7 @@ SETUP = re.compile(r"^(python3? -m venv\b|\. \.venv/bin/activate$|source \.venv/
 COMMENT = re.compile(r"\s+#\s.*$")
 LOCAL_URL = re.compile(r"http://127\.0\.0\.1:\d+")
 POSTGRES_PLACEHOLDER = re.compile(r"postgres(?:ql)?://[^\s@/]+@[\w.-]+\.internal(?::\d+)?/\w+")
-REDIS_PLACEHOLDER = re.compile(r"redis://[\w.-]+\.internal(?::\d+)?/\d+")
+REDIS_PLACEHOLDER = re.compile(r"redis://(?:[^\s@/]*@)?[\w.-]+\.internal(?::\d+)?/\d+")
 SCRAPY = re.compile(r"\bscrapy (crawl|check)\b")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -76,17 +77,28 @@ class PostgresServer:
 
 
 class RedisServer:
+    """A redis-server that requires a password, as a fleet's must (SECURITY.md): ``url``
+    carries it; ``open_url`` is the same server without it."""
+
     def __init__(self, binary: str) -> None:
         self.port = free_port()
+        self.password = secrets.token_urlsafe(12)
         self.folder = Path(tempfile.mkdtemp(prefix="newscrawl-redis-"))
+        config = self.folder / "redis.conf"  # not on the command line, where ps shows it
+        config.write_text(f"requirepass {self.password}\n")
+        config.chmod(0o600)
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
+            [binary, str(config), "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(self.folder)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
 
     @property
     def url(self) -> str:
+        return f"redis://:{self.password}@127.0.0.1:{self.port}/0"
+
+    @property
+    def open_url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> RedisServer:

@@ -38,6 +38,10 @@ _CAPTIONS = etree.XPath(
 _OUTWARD_LINKS = etree.XPath("//body//a[@href][not(starts-with(normalize-space(@href), '#'))]")
 _LINK_LABEL = re.compile(r"^[^:]{1,30}:\s*")
 _STORIES = etree.XPath("//article[.//h1][not(ancestor::article)]")
+# A pager under a story split over pages: "Pages: 1 2 3", "Page: 1 | 2 | Next Page".
+_PAGER_TOKEN = re.compile(
+    r"(?:pages?\s*:|next(?:\s+page)?|previous(?:\s+page)?|prev|\d{1,2}|[|·,/–—«»‹›<>…-])", re.I
+)
 
 
 def paragraphs(evidence: Evidence, text: list[str], headline: str | None) -> list[str]:
@@ -74,7 +78,7 @@ def paragraphs(evidence: Evidence, text: list[str], headline: str | None) -> lis
 def without_furniture(evidence: Evidence, paragraphs: list[str], headline: str | None) -> list[str]:
     """The paragraphs less the page furniture a text extractor lets through.
 
-    Four kinds, all recognised by how the page marks them rather than by wording:
+    Five kinds, all recognised by how the page marks them rather than by wording:
 
     * template blocks repeated through the text: two paragraphs printed together three
       times or more (an "External content not available" notice with its
@@ -90,7 +94,10 @@ def without_furniture(evidence: Evidence, paragraphs: list[str], headline: str |
     * links to other pages: a paragraph that is the whole text of a link leaving the
       page (three words or more), alone or after a short label ("Read more:"), is a
       teaser for another story, not a sentence of this one. Links within the page
-      (``href="#..."``, a table of contents) name the page's own subheadings and stay.
+      (``href="#..."``, a table of contents) name the page's own subheadings and stay;
+    * the pager of a story split over pages (:mod:`newscrawl.discovery.continuation`):
+      a line of nothing but page numbers counting from 1, with a "Page:" label or
+      next/previous words around them (:func:`is_pager`).
     """
     keys = [key(p) for p in paragraphs]
     pairs: dict[tuple[str, str], int] = {}
@@ -102,12 +109,30 @@ def without_furniture(evidence: Evidence, paragraphs: list[str], headline: str |
     captions, links = _caption_keys(evidence.root), _link_keys(evidence.root)
     kept = [p for p, k in zip(paragraphs, keys, strict=True)
             if k not in template and k not in captions and k not in links
-            and key(_LINK_LABEL.sub("", p, count=1)) not in links]  # fmt: skip
+            and key(_LINK_LABEL.sub("", p, count=1)) not in links
+            and not is_pager(p)]  # fmt: skip
     stories = _story_texts(evidence.root, headline)
     if stories is not None:
         main, others = stories
         kept = [p for p in kept if (k := key(p)) in main or k not in others]
     return kept if kept else paragraphs
+
+
+def is_pager(paragraph: str) -> bool:
+    """Whether a paragraph is a pager and nothing else: page numbers counting from 1,
+    separators and arrows, and either a "Page(s):" label or "next/previous page", or
+    bare next/previous words with two numbers or more, or three numbers or more (a lone
+    "1-2" may be a score)."""
+    if _PAGER_TOKEN.sub(" ", paragraph).strip():
+        return False
+    tokens = [" ".join(t.casefold().split()) for t in _PAGER_TOKEN.findall(paragraph)]
+    numbers = [int(t) for t in tokens if t.isdigit()]
+    if numbers != list(range(1, len(numbers) + 1)):
+        return False
+    if any(t.startswith("page") or t.endswith("page") for t in tokens):
+        return True
+    worded = any(t[0] in "np" for t in tokens)
+    return len(numbers) >= 3 or (worded and len(numbers) >= 2)
 
 
 def _link_keys(root: etree._Element) -> set[str]:
