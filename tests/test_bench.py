@@ -83,6 +83,7 @@ def test_bare_and_full_crawls_reach_every_page(mirror, tmp_path: Path) -> None:
         ("extraction_quality", []),
         ("extraction_quality", ["--set", "fundus"]),
         ("headline_sources", []),
+        ("page_kinds", []),
         ("golden", ["run", "out"]),
         ("langid_cost", []),
     ],

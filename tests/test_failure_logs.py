@@ -90,3 +90,13 @@ def test_a_bug_in_a_pipeline_keeps_its_traceback(buggy_crawl) -> None:
     assert "RuntimeError: a bug in a pipeline" in stderr
     before = stderr.split("RuntimeError: a bug in a pipeline")[0]
     assert "Traceback (most recent call last)" in before.split("Error processing")[-1]
+
+
+def test_an_errback_names_the_kind_of_a_quiet_failure() -> None:
+    """A story's part lost to a timeout says ``timeout``, not the wrapper's name
+    (newscrawl.spiders.multipage's errback reads the kind with failure_kind)."""
+    from newscrawl.downloadermiddlewares.failures import failure_kind
+    from newscrawl.exceptions import DownloadFailed
+
+    assert failure_kind(DownloadFailed("timeout", "https://example.org/a/2")) == "timeout"
+    assert failure_kind(DownloadFailed("dns", "https://example.org/a/2")) == "dns"

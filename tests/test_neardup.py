@@ -142,6 +142,23 @@ def test_store_sketch_index_reads_newest_first_and_only_stored_articles(store_ur
     store.close()
 
 
+def test_a_sketch_left_without_its_bands_is_completed_when_indexed_again(
+    store_url: str,
+) -> None:
+    """A run stopped between a sketch and its bands (a full disk) must not leave a story
+    that no near-duplicate check can find: the next indexing writes the bands."""
+    store = open_store(store_url)
+    store.add_article(record("https://a/1", "f1"))
+    store._write(  # the sketch row alone, as a run killed between the two writes leaves it
+        "INSERT INTO sketches (url, size, signature) VALUES (?, ?, ?)",
+        ("https://a/1", 11, b"\1" * 4),
+    )
+    assert store.sketch_candidates([7], per_key=3) == []
+    store.add_sketch("https://a/1", b"\1" * 4, 11, [7])
+    assert store.sketch_candidates([7], per_key=3) == [("https://a/1", b"\1" * 4, 11)]
+    store.close()
+
+
 def test_aliases_fill_also_at_even_in_a_store_made_before_it(tmp_path: Path) -> None:
     old = sqlite3.connect(tmp_path / "old.db")
     old.executescript(_SCHEMA)

@@ -189,3 +189,26 @@ def test_news_without_start_urls_says_what_it_needs() -> None:
     )
     assert "the news spider needs -a start_urls=URL[,URL...]" in result.stderr
     assert "'finish_reason': 'start_error'" in result.stderr
+
+
+def test_listing_links_follow_a_story_carrying_page_one() -> None:
+    """A story linked as ``...?page=1`` is requested; other listings' pages are not."""
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.news import NewsSpider
+
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(crawler, start_urls="https://www.news.example/")
+    links = (
+        '<a href="/2025/08/22/harbour-vote-delayed-again/?page=1">Harbour vote delayed</a>'
+        '<a href="/seawall-repairs-approved-by-council?page=1&amp;ref=home">Seawall</a>'
+        '<a href="/sport/?page=3">Sport, page 3</a><a href="/business/?page=1">Business</a>'
+    )
+    url = "https://www.news.example/"
+    response = HtmlResponse(url, body=f"<html><body>{links}</body></html>", encoding="utf-8")
+    requested = [request.url for request in spider._listing_links(response, 1, 0, None)]
+    assert requested == [
+        "https://www.news.example/2025/08/22/harbour-vote-delayed-again/?page=1",
+        "https://www.news.example/seawall-repairs-approved-by-council?page=1&ref=home",
+    ]

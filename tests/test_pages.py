@@ -35,6 +35,12 @@ def ld(kind: str) -> str:
 
 
 DENSE = "<div class='story'>" + f"<p>{PARAGRAPH}</p>" * 4 + "</div>"
+# A blog post as some engines print it: one block of text and line breaks, no <p>.
+POST = (
+    "<h2>Terns return</h2><div class='post-body'>"
+    + "<br><br>".join([PARAGRAPH, f"<b>{PARAGRAPH}</b>", PARAGRAPH])
+    + "<br><a href='/2025/08/21/older-post/'>Older post</a></div>"
+)
 TEASERS = "".join(f"<article><h2>Item {i}</h2><p>{PARAGRAPH}</p></article>" for i in range(6))
 
 
@@ -85,6 +91,17 @@ def test_structured_types_from_top_level_microdata_only() -> None:
         ("https://a.example/author/marta-quinlan/", False),
         ("https://a.example/about-us/", False),
         ("https://a.example/2025/", False),
+        ("https://a.example/seawall-repairs-approved/", True),  # three words
+        ("https://a.example/article/3834/1", True),  # an id and the article's page number
+        ("https://a.example/article/3834", True),
+        ("https://a.example/News/10365/Seawall.html", True),  # an id, then a title
+        ("https://a.example/archive/2024", False),  # a year is no id
+        ("https://a.example/rank/12/", False),  # too short for an id
+        ("https://a.example/3834", False),  # an id alone says nothing of the path
+        ("https://a.example/?p=2895", True),  # WordPress' default permalink
+        ("https://a.example/autonews.php?newsid=6486285", True),
+        ("https://a.example/list.php?catid=1234", False),  # a category, not an item
+        ("https://a.example/view?p=12", False),
     ],
 )
 def test_is_article_url(url: str, shaped: bool) -> None:
@@ -119,6 +136,9 @@ def test_dense_block_ignores_boilerplate_and_link_lists() -> None:
         (ld("CollectionPage"), DENSE, "https://a.example/2025/08/22/vote/", False),
         (ld("AboutPage"), DENSE, "https://a.example/2025/08/22/vote/", False),
         ("", TEASERS, "https://a.example/local-news-from-the-harbour/", False),
+        ("", POST, "https://a.example/2025/08/22/terns-return/", True),  # shape + one block
+        ("", POST, "https://a.example/about/", False),  # one block alone
+        ("", "<div>" + PARAGRAPH + "</div>", "https://a.example/2025/08/22/terns/", False),
     ],
 )
 def test_classify(head: str, body: str, url: str, is_article: bool) -> None:
@@ -142,6 +162,13 @@ def test_classify_mirror_pages(path: str, is_article: bool) -> None:
     selector, url = mirror_page(path)
     kind = pagekind.classify(selector, url)
     assert kind.is_article is is_article, kind.signals
+
+
+def test_a_post_without_paragraphs_is_one_text_block() -> None:
+    url = "https://a.example/2025/08/22/terns-return/"
+    kind = pagekind.classify(page(POST, url=url), url)
+    assert kind.signals == ("url-shape", "text-block")
+    assert pagekind.block_text(page(POST)) == 3 * len(PARAGRAPH)  # not the link's text
 
 
 def test_privacy_page_is_dense_but_not_an_article() -> None:
@@ -199,6 +226,10 @@ def test_next_page_of_the_mirror_sections() -> None:
         ("https://a.example/news?paged=3&x=1", True),
         ("https://a.example/page-turner-novel-wins-prize/", False),
         ("https://a.example/news", False),
+        ("https://a.example/news?page=1", True),  # a listing's first page
+        ("https://a.example/2025/08/22/harbour-vote-delayed/?page=1", False),  # the story
+        ("https://a.example/harbour-vote-delayed-again?page=1&ref=home", False),
+        ("https://a.example/2025/08/22/harbour-vote-delayed/?page=2", True),
     ],
 )
 def test_is_pagination_url(url: str, paginated: bool) -> None:

@@ -14,13 +14,18 @@ about news pages in general, never about one site:
 - a **listing** links to several article-shaped pages, declares itself a collection, or has
   a next page;
 - **pagination** is ``rel=next``, a link to page N+1 in a ``/page/N/`` or ``?page=N`` shape,
-  or a link whose text says Next, Older, More or ».
+  or a link whose text says Next, Older, More or ». An article-shaped URL carrying
+  ``page=1`` is the article itself (CMSs link their stories that way), not a listing's page.
+
+The rules' switches and thresholds are in :class:`Rules`; ``python -m bench.page_kinds``
+chooses each out of fold on the developer sets (README, "Page kinds").
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -48,6 +53,12 @@ _ARCHIVE_SEGMENTS = frozenset(
 _PAGE_EXTENSION = re.compile(r"\.(?:s?html?|php|aspx?|jsp)$", re.I)
 _LONG_ID = re.compile(r"(?:^|[-_.])\d{6,}(?:$|[-_.])")
 _SLUG_WORD = re.compile(r"[^\W\d_]{2,}|\d+")
+# An id segment (3 digits or more, not a year) and a page number of the item after it.
+_ID_SEGMENT = re.compile(r"^\d{3,}$")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_ITEM_PAGE = re.compile(r"^\d{1,2}$")
+# Query parameters naming one item: WordPress' ``?p=123``, ``?id=123``, ``newsid=``...
+_ITEM_PARAM = re.compile(r"^(?:p|id|(?:news|story|article|post|entry|item|content|doc)_?id)$", re.I)
 
 _PAGE_IN_PATH = re.compile(r"/page/(\d+)/?$", re.I)
 _PAGE_PARAMS = ("page", "paged", "pg")
@@ -71,6 +82,36 @@ MIN_DENSE_PARAGRAPHS = 3
 MIN_DENSE_CHARS = 400
 # A listing links to at least this many distinct article-shaped pages.
 MIN_LISTING_LINKS = 3
+# Elements that break text into blocks; text in any other element belongs to its block.
+_BLOCKS = frozenset(
+    {"body", "div", "p", "section", "article", "main", "td", "th", "li", "blockquote", "dd",
+     "pre", "form", "table", "ul", "ol", "dl", "header", "footer", "nav", "aside", "figure"}
+)  # fmt: skip
+_BLOCK_TEXT = etree.XPath(
+    "//body//text()[not(ancestor::a or ancestor::script or ancestor::style"
+    " or ancestor::noscript or ancestor::nav or ancestor::header or ancestor::footer"
+    " or ancestor::aside or ancestor::form)]"
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Switches and thresholds of the page rules, each chosen out of fold by
+    ``bench/page_kinds.py`` (what is here is what stayed)."""
+
+    #: A slug names an article with this many words or more.
+    slug_words: int = 3
+    #: An id segment, followed at most by a page number (``/article/3834/1``), is an article's.
+    id_path: bool = True
+    #: An item id in the query (``?p=2895``, ``?newsid=...``) is an article's.
+    query_id: bool = True
+    #: One block holding this much text of its own (not links) is dense; 0: not used.
+    block_chars: int = 400
+    #: ``page=1`` on an article-shaped URL is the article, not a listing's page.
+    page_one: bool = True
+
+
+RULES = Rules()
 
 
 # Types of things an article merely mentions are not the page's type.
@@ -98,14 +139,23 @@ def og_type(selector: Selector) -> str:
     return (selector.xpath('string(//meta[@property="og:type"]/@content)').get() or "").strip()
 
 
-def is_article_url(url: str) -> bool:
-    """Whether a URL has the shape of an article's: a dated path, a long slug or a long id.
+def is_article_url(url: str, rules: Rules = RULES) -> bool:
+    """Whether a URL has the shape of an article's: a dated path, a long slug, a long id,
+    an id segment followed at most by a page number, or an item id in the query.
 
     Archive paths (``/tag/...``, ``/category/...``, ``/page/2/``) and the home page never do.
     """
-    path = urlsplit(url).path
+    parts = urlsplit(url)
+    path = parts.path
     segments = [s for s in path.split("/") if s]
-    if not segments or _ARCHIVE_SEGMENTS & {s.lower() for s in segments}:
+    if _ARCHIVE_SEGMENTS & {s.lower() for s in segments}:
+        return False
+    if rules.query_id and any(
+        _ITEM_PARAM.match(name) and value.isdigit() and len(value) >= 3
+        for name, value in parse_qsl(parts.query)
+    ):
+        return True
+    if not segments:
         return False
     last = _PAGE_EXTENSION.sub("", segments[-1])
     if _DATED_PATH.search(path if path.endswith("/") else path + "/") and (
@@ -114,9 +164,25 @@ def is_article_url(url: str) -> bool:
         return True
     words = _SLUG_WORD.findall(last)
     alphabetic = [w for w in words if not w.isdigit()]
-    if len(alphabetic) >= 4 and ("-" in last or "_" in last):
+    if len(alphabetic) >= rules.slug_words and ("-" in last or "_" in last):
         return True
-    return bool(_LONG_ID.search(last))
+    if _LONG_ID.search(last):
+        return True
+    return rules.id_path and _has_id_segment([_PAGE_EXTENSION.sub("", s) for s in segments])
+
+
+def _has_id_segment(segments: list[str]) -> bool:
+    """``/article/3834``, ``/article/3834/1``, ``/news/10365/some-title``: an id segment
+    (three digits or more, not a year) after a first segment, last or followed by one
+    segment (the item's page number or title)."""
+    if len(segments) < 2:
+        return False
+    tail = segments[-2:] if len(segments) > 2 else segments[-1:]
+    for position, segment in enumerate(tail):
+        if _ID_SEGMENT.match(segment) and not _YEAR.match(segment):
+            after = tail[position + 1 :]
+            return not after or bool(_ITEM_PAGE.match(after[0])) or not after[0].isdigit()
+    return False
 
 
 def _own_text_length(paragraph: etree._Element) -> tuple[int, int]:
@@ -142,6 +208,47 @@ def dense_block(selector: Selector) -> tuple[int, int]:
     return len(best), sum(best)
 
 
+def block_text(selector: Selector) -> int:
+    """Characters of the block holding the most text of its own (links and navigation not
+    counted): a post printed as one ``<div>`` of text and ``<br>`` has no dense paragraphs."""
+    sizes: dict[etree._Element, int] = {}
+    for node in _BLOCK_TEXT(selector.root):
+        length = len(" ".join(node.split()))
+        if not length:
+            continue
+        element = node.getparent()
+        if element is not None and node.is_tail:
+            element = element.getparent()
+        while element is not None and element.tag not in _BLOCKS:
+            element = element.getparent()
+        if element is not None:
+            sizes[element] = sizes.get(element, 0) + length
+    return max(sizes.values(), default=0)
+
+
+class PageMarkup:
+    """What the classifier reads from a page's markup, each read once and only if asked."""
+
+    def __init__(self, selector: Selector) -> None:
+        self.selector = selector
+
+    @cached_property
+    def types(self) -> set[str]:
+        return structured_types(self.selector)
+
+    @cached_property
+    def og_type(self) -> str:
+        return og_type(self.selector).lower()
+
+    @cached_property
+    def dense(self) -> tuple[int, int]:
+        return dense_block(self.selector)
+
+    @cached_property
+    def block(self) -> int:
+        return block_text(self.selector)
+
+
 @dataclass(frozen=True)
 class PageKind:
     """The verdict on one page and the signals it rests on (for logs and stats)."""
@@ -150,25 +257,32 @@ class PageKind:
     signals: tuple[str, ...]
 
 
-def classify(selector: Selector, url: str) -> PageKind:
+def classify(selector: Selector, url: str, rules: Rules = RULES) -> PageKind:
     """Is this page an article? See the module docstring for the rules."""
+    return judge(PageMarkup(selector), url, rules)
+
+
+def judge(page: PageMarkup, url: str, rules: Rules = RULES) -> PageKind:
+    """The verdict from the page's markup and URL (:func:`classify`)."""
     signals: list[str] = []
-    types = structured_types(selector)
+    types = page.types
     if types & ARTICLE_TYPES:
         signals.append("structured-data")
-    kind = og_type(selector).lower()
-    if kind == "article":
+    if page.og_type == "article":
         signals.append("og:type")
-    if is_article_url(url):
+    if is_article_url(url, rules):
         signals.append("url-shape")
-    paragraphs, chars = dense_block(selector)
+    paragraphs, chars = page.dense
     if paragraphs >= MIN_DENSE_PARAGRAPHS and chars >= MIN_DENSE_CHARS:
         signals.append("text-density")
+    elif rules.block_chars and "url-shape" in signals and page.block >= rules.block_chars:
+        signals.append("text-block")
     declared_other = bool(types & NOT_ARTICLE_TYPES) and not types & ARTICLE_TYPES
     if declared_other:
         signals.append("declared-not-article")
     strong = "structured-data" in signals or "og:type" in signals
-    shaped = "url-shape" in signals and "text-density" in signals
+    dense = "text-density" in signals or "text-block" in signals
+    shaped = "url-shape" in signals and dense
     return PageKind(is_article=not declared_other and (strong or shaped), signals=tuple(signals))
 
 
@@ -183,12 +297,20 @@ def _page_number(url: str) -> int:
     return 1
 
 
-def is_pagination_url(url: str) -> bool:
-    """Whether a URL names a numbered page of a listing (``/page/N/``, ``?page=N``)."""
+def is_pagination_url(url: str, rules: Rules = RULES) -> bool:
+    """Whether a URL names a numbered page of a listing (``/page/N/``, ``?page=N``).
+
+    An article-shaped URL with ``page=1`` is not one: the first page is the page itself,
+    and CMSs add ``?page=1`` to their story links.
+    """
     parts = urlsplit(url)
     if _PAGE_IN_PATH.search(parts.path):
         return True
-    return any(name.lower() in _PAGE_PARAMS for name, _ in parse_qsl(parts.query))
+    pages = [value for name, value in parse_qsl(parts.query) if name.lower() in _PAGE_PARAMS]
+    if not pages:
+        return False
+    first = all(value.strip() in ("0", "1") for value in pages)
+    return not (rules.page_one and first and is_article_url(url, rules))
 
 
 def _same_listing(a: str, b: str) -> bool:

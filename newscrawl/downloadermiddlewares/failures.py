@@ -88,6 +88,8 @@ EXPECTED_KINDS = frozenset(kind for _, kind in _KINDS)
 
 
 def failure_kind(exception: BaseException) -> str:
+    if isinstance(exception, DownloadFailed):  # already logged and counted by its kind
+        return exception.kind
     for types, kind in _KINDS:
         if isinstance(exception, types):
             return kind

@@ -151,12 +151,25 @@ class ArticleTables(StoreConnection):
     _FOR_UPDATE: ClassVar[str] = ""
 
     def add_sketch(self, url: str, signature: bytes, size: int, band_keys: Sequence[int]) -> None:
-        """Index a stored story for near-duplicate checks (see newscrawl.neardup)."""
+        """Index a stored story for near-duplicate checks (see newscrawl.neardup).
+
+        A story is indexed once: a second sketch of a URL is ignored. But a sketch row whose
+        bands are missing (a run stopped between the two writes, e.g. by a full disk) is
+        found by no check, and its story would be stored again as new: its bands are
+        written now, when the story is indexed again.
+        """
         rows = self._write(
             "INSERT INTO sketches (url, size, signature) VALUES (?, ?, ?)"
             " ON CONFLICT DO NOTHING RETURNING id",
             (url, size, signature),
         ).rows
+        if not rows:
+            orphan = self._one(
+                "SELECT id FROM sketches WHERE url = ? AND NOT EXISTS"
+                " (SELECT 1 FROM sketch_bands WHERE sketch = sketches.id)",
+                (url,),
+            )
+            rows = [orphan] if orphan else []
         if rows:
             self._write_many(
                 "INSERT INTO sketch_bands (band_key, sketch) VALUES (?, ?) ON CONFLICT DO NOTHING",

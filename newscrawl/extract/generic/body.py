@@ -9,6 +9,7 @@ stories of an endless-scroll page), and puts back the standfirst the extractor m
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -44,7 +45,25 @@ _PAGER_TOKEN = re.compile(
 )
 
 
-def paragraphs(evidence: Evidence, text: list[str], headline: str | None) -> list[str]:
+@dataclass(frozen=True)
+class Rules:
+    """The body rules, named so that each can be measured (``bench/extraction_quality.py
+    --cv K`` chooses each on K-1 publisher folds and scores it on the fold left out)."""
+
+    #: JSON-LD ``articleBody`` replaces the text when it is a clean or a fuller version.
+    article_body: bool = True
+    #: Page furniture is taken out (:func:`without_furniture`).
+    furniture: bool = True
+    #: The visible standfirst opens the body when the text left it out (:func:`visible_lead`).
+    lead: bool = True
+
+
+RULES = Rules()
+
+
+def paragraphs(
+    evidence: Evidence, text: list[str], headline: str | None, rules: Rules = RULES
+) -> list[str]:
     """The article text: the engine's ``text`` or JSON-LD ``articleBody``, plus a visible lead.
 
     ``articleBody`` is the publisher's statement of the text but often a teaser, a
@@ -62,7 +81,7 @@ def paragraphs(evidence: Evidence, text: list[str], headline: str | None) -> lis
     found = text
     declared = evidence.article_ld.get("articleBody")
     article_body = first_text(declared) and declared
-    if isinstance(article_body, str) and article_body.strip():
+    if rules.article_body and isinstance(article_body, str) and article_body.strip():
         if "<" in article_body and ">" in article_body:
             article_body = _TAG.sub("\n", article_body)
         ld_paragraphs = [p for p in (clean(part) for part in _LINE_BREAKS.split(article_body)) if p]
@@ -70,8 +89,9 @@ def paragraphs(evidence: Evidence, text: list[str], headline: str | None) -> lis
             found = ld_paragraphs
     if found and headline and key(found[0]) == key(headline):
         found = found[1:]
-    found = without_furniture(evidence, found, headline)
-    lead = visible_lead(evidence, found)
+    if rules.furniture:
+        found = without_furniture(evidence, found, headline)
+    lead = visible_lead(evidence, found) if rules.lead else None
     return [lead, *found] if lead else found
 
 
