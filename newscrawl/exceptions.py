@@ -22,19 +22,67 @@ class RejectedItem(DropItem):
 
 
 class DuplicateItem(DropItem):
-    """A record already stored under ``canonical`` (same URL, or same body elsewhere)."""
+    """A record already stored under ``canonical`` (same URL, or same body elsewhere).
+
+    ``fingerprint``: the copy's words (the item Scrapy reports with a drop is the one the
+    spider made, before normalisation); ``recorded``: the store pipeline has already stored
+    what the copy is (an alias), so the drop is only the feed's.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        canonical: str,
+        reason: str,
+        *,
+        fingerprint: str | None = None,
+        recorded: bool = False,
+        message: str = "",
+    ) -> None:
+        # DEBUG, as Scrapy logs every scraped item: one line per copy found is the crawl
+        # working as meant, and the run report counts them per site.
+        message = message or f"duplicate {url}: {reason} of {canonical}"
+        super().__init__(message, log_level="DEBUG")
+        self.url, self.canonical, self.reason = url, canonical, reason
+        self.fingerprint, self.recorded = fingerprint, recorded
+
+
+class CanonicalReplaced(DuplicateItem):
+    """A copy that outranks the story stored under ``canonical`` (newscrawl.canonical): the
+    store now has it as the story's record (``canonical`` is one of its aliases), and the
+    feed, which had the story under ``canonical`` already, does not get it again."""
 
     def __init__(self, url: str, canonical: str, reason: str) -> None:
-        super().__init__(f"duplicate {url}: {reason} of {canonical}", log_level="INFO")
-        self.url, self.canonical, self.reason = url, canonical, reason
+        super().__init__(
+            url, canonical, reason, recorded=True,
+            message=f"duplicate {url}: {reason} of {canonical}, now the story's canonical URL",
+        )  # fmt: skip
 
 
 class NearDuplicateItem(DuplicateItem):
     """A record whose story is already stored in an edited form under ``canonical``."""
 
-    def __init__(self, url: str, canonical: str, score: float) -> None:
-        super().__init__(url, canonical, "near_duplicate")
+    def __init__(
+        self, url: str, canonical: str, score: float, fingerprint: str | None = None
+    ) -> None:
+        super().__init__(url, canonical, "near_duplicate", fingerprint=fingerprint)
         self.score = score
+
+
+class SpiderArgumentError(ValueError):
+    """A spider argument (``-a NAME=VALUE``) the spider cannot use: the crawl does not start.
+
+    The message names the argument as given and what it accepts, in one line: the crawl
+    command (:mod:`newscrawl.commands.crawl`) logs it as is and exits 1, a traceback would
+    only hide it.
+    """
+
+    def __init__(self, name: str, value: object, expected: str) -> None:
+        given = f"missing spider argument {name}" if value is None else (
+            f"bad spider argument -a {name}={value}"
+        )  # fmt: skip
+        super().__init__(f"{given}: {expected}")
+        self.name, self.value, self.expected = name, value, expected
 
 
 class StoreBusy(RuntimeError):

@@ -46,6 +46,9 @@ class ArticleItem(scrapy.Item):
     # on that output, ``sketch``: its near-duplicate sketch (newscrawl.neardup.MadeSketch).
     normalized = scrapy.Field(internal=True)
     sketch = scrapy.Field(internal=True)
+    # Set by the dedup pipelines: this copy outranks the stored story it duplicates and
+    # takes its place (newscrawl.canonical.CopyOf).
+    copy_of = scrapy.Field(internal=True)
     # The canonical URLs of a multi-page story's other pages, in order: the store pipeline
     # records them as the story's aliases (reason "part"), so no run fetches them as
     # articles. Plain strings, carried through normalisation.

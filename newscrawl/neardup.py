@@ -333,9 +333,20 @@ class Assessment:
     line_keys: list[int]  # the story's lines that can be template, to count
 
 
+@dataclass(frozen=True)
+class Examined:
+    """A story checked against the index: its best match (None: a new story), its own
+    index entry (None: no distinctive text to compare, so it is never indexed) and its
+    lines that can be template, for the caller to count (:meth:`NearDupDetector.check`)."""
+
+    match: Match | None
+    entry: tuple[bytes, int, list[int]] | None  # signature bytes, set size, band keys
+    line_keys: list[int]
+
+
 @dataclass
 class NearDupDetector:
-    """Checks stories against an index; the first of a group is the one indexed."""
+    """Checks stories against an index; a story that matches nothing is indexed."""
 
     index: SignatureIndex
     config: NearDupConfig = field(default_factory=NearDupConfig)
@@ -411,16 +422,49 @@ class NearDupDetector:
         A story too short to compare (see the module docstring) matches nothing and is
         not indexed. Either way its template-eligible lines are counted for its site.
         """
+        examined = self.examine(url, headline, body, sketch, sketched=sketched)
+        self.index.add_lines(examined.line_keys)
+        if examined.match is None and examined.entry is not None:
+            self.index.add(url, *examined.entry)
+        return examined.match
+
+    def examine(
+        self,
+        url: str,
+        headline: str | None,
+        body: str | None,
+        sketch: Sketch | None = None,
+        *,
+        sketched: bool = False,
+    ) -> Examined:
+        """:meth:`check` without indexing or counting: the caller decides what the story
+        becomes, and counts its lines (``index.add_lines``) whatever it becomes."""
         assessment = self.assess(url, headline, body, sketch, sketched=sketched)
         best: Match | None = None
         for other_url, value in self.scores(url, assessment):
             if value >= self.config.threshold and (best is None or value > best.score):
                 best = Match(other_url, value)
-        self.index.add_lines(assessment.line_keys)
-        if best is None and assessment.comparable and assessment.sketch is not None:
-            signature = to_bytes(assessment.sketch.signature)
-            self.index.add(url, signature, assessment.sketch.size, assessment.band_keys)
-        return best
+        return Examined(best, self._entry(assessment), assessment.line_keys)
+
+    def entry(
+        self,
+        url: str,
+        headline: str | None,
+        body: str | None,
+        sketch: Sketch | None = None,
+        *,
+        sketched: bool = False,
+    ) -> tuple[bytes, int, list[int]] | None:
+        """A story's index entry (signature bytes, shingle set size, band keys) of its
+        distinctive lines; None when it is too short to compare (it is never indexed)."""
+        return self._entry(self.assess(url, headline, body, sketch, sketched=sketched))
+
+    @staticmethod
+    def _entry(assessment: Assessment) -> tuple[bytes, int, list[int]] | None:
+        if not assessment.comparable or assessment.sketch is None:
+            return None
+        signature = to_bytes(assessment.sketch.signature)
+        return signature, assessment.sketch.size, assessment.band_keys
 
 
 # -- feeds: ``newscrawl dedup`` ---------------------------------------------------------------

@@ -30,6 +30,10 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's HTTP server that runs Python code sent to it (on localhost, with a token in
+# a job file under the user's home): a crawl of untrusted pages has no use for it, and it
+# logged its port on every run.
+REMOTE_CONTROL_ENABLED = False
 
 # --- newscrawl's own settings ------------------------------------------------------------
 # Where records are stored: sqlite:///relative/path, sqlite:////absolute/path, or
@@ -72,11 +76,18 @@ NEARDUP_TEMPLATE_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
+# Local feed files kept in step with the store's commits (newscrawl.extensions.feeds).
+FEED_STORAGES = {
+    "": "newscrawl.extensions.feeds.CommittedFileFeedStorage",
+    "file": "newscrawl.extensions.feeds.CommittedFileFeedStorage",
+}
 # `-O articles.parquet`: Parquet with newscrawl's fixed schema (newscrawl.exporters).
 FEED_EXPORTERS = {"parquet": "newscrawl.exporters.ParquetItemExporter"}
 
 LOG_LEVEL = "INFO"
 LOG_FORMATTER = "newscrawl.logformatter.DropLogFormatter"
+# The end-of-run stats dump without the per-site counters the run report shows (at DEBUG).
+STATS_CLASS = "newscrawl.logformatter.ReportStatsCollector"
 
 # --- scheduled runs (newscrawl.downloadermiddlewares.incremental, newscrawl.extensions) ---
 # Skip article URLs the store already holds (as an article, alias or rejection).
@@ -102,6 +113,11 @@ NEWSCRAWL_MIN_ARTICLES = 0
 NEWSCRAWL_COVERAGE_FLOORS = {"headline": 0.9, "body": 0.9, "published": 0.6, "dateline": 0.8}
 # Coverage is judged on sites with at least this many articles in the run.
 NEWSCRAWL_COVERAGE_MIN_ARTICLES = 10
+# A site (or the whole run, "all") fails when more than this share of its requests failed
+# for good (a site down or blocking the crawler, a MIRROR_DIR with a typo), judged on sites
+# with at least NEWSCRAWL_FAILURE_MIN_PAGES requests in the run (newscrawl.monitors).
+NEWSCRAWL_MAX_FAILURE_SHARE = 0.5
+NEWSCRAWL_FAILURE_MIN_PAGES = 4
 
 # `scrapy crawl` with exit statuses for schedulers (newscrawl.commands.crawl): 75 when the
 # store is locked by another crawl, 2 when the run failed (store error), and
@@ -240,6 +256,8 @@ EXTENSIONS = {
     "newscrawl.extensions.store.CrawlStore": 0,
     # A killed run's JOBDIR is reset.
     "newscrawl.extensions.runguard.RunGuard": 1,
+    # Local -o feeds flushed and marked at each store commit, a killed run's tail cut.
+    "newscrawl.extensions.feeds.CommittedFeeds": 2,
     # Worker processes that extract article pages (EXTRACTION_WORKERS).
     "newscrawl.extensions.pool.ExtractionPool": 5,
     # Per-site run report in the log and stats; before the monitors, which read it when
@@ -253,5 +271,6 @@ EXTENSIONS = {
     # After AutoThrottle (0 in EXTENSIONS_BASE): robots.txt Crawl-delay as a floor under
     # each site's delay, re-applied after AutoThrottle adjusts it.
     "newscrawl.extensions.politeness.CrawlDelay": 100,
-    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    # Spidermon, logging the monitors' verdict in one line (newscrawl.monitors).
+    "newscrawl.monitors.QuietSpidermon": 500,
 }

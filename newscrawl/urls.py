@@ -2,14 +2,18 @@
 
 The same page is reachable as http and https, with and without ``www.``, with tracking
 parameters appended by newsletters and social shares, and with fragments. All of those
-collapse to one canonical form: https, the host without ``www.``, no default port, no
-fragment, no tracking parameters, remaining query parameters sorted.
+collapse to one canonical form: https, the host without ``www.`` (unless only a public
+suffix would be left: :func:`without_www`), no default port, no fragment, no tracking
+parameters, remaining query parameters sorted.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from publicsuffixlist import PublicSuffixList
 
 # Parameters that identify a campaign or a click, never a page.
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "__hs")
@@ -29,10 +33,36 @@ def site_of(url: str) -> str:
     """The site an URL belongs to: its host without ``www.``, lower-cased.
 
     Sister-site dedup and per-site reports group by this, so ``www.spacewar.com`` and
-    ``spacewar.com`` (the 2026 platform dropped ``www.``) count as one site.
+    ``spacewar.com`` (the 2026 platform dropped ``www.``) count as one site. See
+    :func:`without_www` for when ``www.`` stays.
     """
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return host[4:] if host.startswith("www.") else host
+    return without_www((urlsplit(url).hostname or "").lower().rstrip("."))
+
+
+def without_www(host: str) -> str:
+    """``host`` with its leading ``www.`` labels removed while a registrable name is left.
+
+    ``www.`` is a convention, not part of a site's name, except where it *is* the name:
+    ``www.com`` or ``www.co.uk`` stripped would be ``com`` and ``co.uk``, public suffixes
+    that no site is (and that every ``*.com`` host would share). So a ``www.`` goes only
+    when what remains is not a public suffix (the Public Suffix List, shipped with the
+    ``publicsuffixlist`` package; a name under no listed suffix counts as one, as the list's
+    own default rule says). Stripping repeats, so the result is a fixed point:
+    ``www.www.com`` -> ``www.com`` (and stays), ``www.www.spacewar.com`` -> ``spacewar.com``.
+    """
+    while host.startswith("www.") and not _is_public_suffix(host[4:]):
+        host = host[4:]
+    return host
+
+
+@functools.cache
+def _suffix_list() -> PublicSuffixList:
+    # Parsed on first use (about 60 ms): most hosts never ask, as they have no "www.".
+    return PublicSuffixList()
+
+
+def _is_public_suffix(name: str) -> bool:
+    return not name or bool(_suffix_list().is_public(name))
 
 
 def is_tracking_param(name: str) -> bool:

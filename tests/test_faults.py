@@ -52,8 +52,9 @@ def failed_lines(stderr: str) -> list[tuple[str, str]]:
     return FAILED_LINE.findall(stderr)
 
 
-def crawl(site: FaultSite, folder: Path, *start_urls: str):
-    settings = [arg for name, value in SETTINGS.items() for arg in ("-s", f"{name}={value}")]
+def crawl(site: FaultSite, folder: Path, *start_urls: str, **more: str):
+    given = SETTINGS | more
+    settings = [arg for name, value in given.items() for arg in ("-s", f"{name}={value}")]
     return scrapy_command(
         "crawl", "news", "-a", "start_urls=" + ",".join(start_urls or START_URLS),
         "-s", f"STORE_URL=sqlite:///{folder / 'store.db'}",
@@ -182,8 +183,11 @@ def test_a_later_failed_fetch_never_damages_a_stored_article(fault_crawl, tmp_pa
     copy.write_bytes((folder / "store.db").read_bytes())
     with FaultSite() as site:
         site.broken = True  # every article: 500, empty page, truncated or binary
-        result = crawl(site, tmp_path)
-    assert result.returncode == 0, result.stderr[-3000:]
+        # A limit the run is sure to pass: every article fails (the share is about half).
+        result = crawl(site, tmp_path, NEWSCRAWL_MAX_FAILURE_SHARE="0.2")
+    assert result.returncode == 3, result.stderr[-3000:]  # the failure-share monitor
+    (failed,) = report(tmp_path)["monitors"]["failed"]
+    assert "faults.invalid: " in failed and "requests failed" in failed
     assert stored(tmp_path) == before  # byte for byte
     assert (tmp_path / "feed.jsonl").read_text() == ""
     assert report(tmp_path)["stored"] == 0

@@ -26,6 +26,7 @@ from scrapy.utils.test import get_crawler
 from newscrawl.storage import open_store
 from newscrawl.urls import canonicalize_url
 from tests.support.servers import RecordingProxy
+from tests.support.snapshot import store_snapshot
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]  # fmt: skip
@@ -47,8 +48,8 @@ def start_crawl(store_url: str, proxy: RecordingProxy, log: Path, *extra: str) -
 
 def stories(store_url: str) -> tuple[set[frozenset[str]], Counter[str], set]:
     """Each stored story as the set of its URLs (canonical + aliases), how many times each
-    URL is in the store, and the rejections. Which copy of a syndicated story is canonical
-    depends on which was fetched first, so stories are compared as groups of URLs."""
+    URL is in the store, and the rejections. (Which copy is canonical is compared too, with
+    the whole store: ``store_snapshot``.)"""
     store = open_store(store_url)
     groups: dict[str, set[str]] = {r["url"]: {r["url"]} for r in store.articles()}
     for alias, url, _ in store.aliases():
@@ -89,7 +90,13 @@ def single(postgres, tmp_path_factory):
         process = start_crawl(store_url, proxy, folder / "log")
         assert process.wait(240) == 0, (folder / "log").read_text()[-3000:]
         requests = list(proxy.requests)
+    SNAPSHOTS["single"] = store_snapshot(store_url)
     return stories(store_url), article_fetches(requests)
+
+
+# The single process's store, whole: which copy of each story is canonical is a rule about
+# the copies (newscrawl.canonical), so workers racing each other store exactly the same.
+SNAPSHOTS: dict[str, dict] = {}
 
 
 def wait_all(processes: list[subprocess.Popen], timeout: float = 240) -> list[int]:
@@ -125,6 +132,7 @@ def test_three_workers_store_what_one_process_stores_each_once(
     assert fleet_groups == groups
     assert set(counts.values()) == {1}, "every URL once: as a story or as an alias"
     assert fleet_rejections == rejections
+    assert store_snapshot(store_url) == SNAPSHOTS["single"]
     # Parts of a story split over pages are fetched like articles, by any worker, and the
     # story is one record: its six pages (two copies) one group, its body whole.
     pages, (record,) = split_story(store_url)
@@ -165,6 +173,7 @@ def test_a_worker_killed_mid_crawl_loses_no_request(
     assert fleet_groups == groups
     assert set(counts.values()) == {1}
     assert fleet_rejections == rejections
+    assert store_snapshot(store_url) == SNAPSHOTS["single"]
     logs = (tmp_path / "other.log").read_text() + (tmp_path / "restarted.log").read_text()
     assert "is gone:" in logs, "the killed worker's leases were taken back"
 

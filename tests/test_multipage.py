@@ -121,7 +121,11 @@ def test_smn_story_over_three_pages_is_one_record(smn_runs) -> None:
     assert (record["pages"], record["incomplete"]) == (3, False)
     assert [image["caption"] for image in record["images"]] == [STORY["image"]["caption"]]
     (line,) = [line for line in lines if line["headline"] == STORY["headline"]]
-    assert line == {**record, "also_at": []}
+    # The feed has the copy met first; the store the canonical one (newscrawl.canonical):
+    # the same story, one page of the same words, at either URL.
+    places = {record["url"], *(place["url"] for place in record["also_at"])}
+    assert line["url"] in places
+    assert line["body"] == record["body"] and line["pages"] == record["pages"]
     # No page but a first one is a record, and every later page is a part of the story.
     later = {canonicalize_url(url) for pages in SMN_PAGES.values() for url in pages[1:]}
     assert not later & set(stored)

@@ -254,6 +254,12 @@ def test_workers_checking_one_story_at_once_store_it_once(store_url: str) -> Non
     assert all(canonical in stored for _, canonical, _ in aliases)
     for record in store.articles():
         assert len(record["also_at"]) == 2
+    # Whichever worker got there first, the canonical copy is the rule's (newscrawl.canonical:
+    # undated copies, so the first URL), and each alias is named against its words.
+    assert stored == {f"https://w0.example/{index}" for index in range(len(stories))}
+    assert sorted({(alias.split("/")[2], reason) for alias, _, reason in aliases}) == [
+        ("w1.example", "same_body"), ("w2.example", "near_duplicate")
+    ]  # fmt: skip
 
 
 def test_pipeline_without_a_store_works_within_the_run_and_can_be_off() -> None:

@@ -39,6 +39,7 @@ class Chain:
         except (RejectedItem, DuplicateItem) as exc:
             self.store.item_dropped(item, None, exc)
             return exc
+        self.store.item_scraped(item)
         self.passed.append(dict(item))
         return item
 

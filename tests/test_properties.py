@@ -12,13 +12,13 @@ from html import escape
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from newscrawl.extract.article import extract_article
 from newscrawl.extract.datelines import parse_dateline, split_lead
 from newscrawl.text import clean_text
-from newscrawl.urls import canonicalize_url, is_tracking_param
+from newscrawl.urls import _is_public_suffix, canonicalize_url, is_tracking_param
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 PLACE_WORDS = ["Seoul", "Geneva", "Cape", "Town", "Port", "Louis", "Huntsville", "Nairobi",
@@ -84,6 +84,14 @@ def test_canonicalize_url_never_raises_on_any_text(text: str) -> None:
     port=st.sampled_from(["", ":80", ":443", ":8080"]), path=paths, query=params,
     noise=tracking, fragment=st.one_of(st.just(""), segments.map(lambda s: "#" + s)),
 )  # fmt: skip
+# "www." is never stripped down to a bare public suffix (www.com is a host of its own), and
+# stripping it is idempotent (www.www.com -> www.com, which stays): newscrawl.urls.site_of.
+@example(scheme="http", www=False, host="www.com", port="", path="/", query=[], noise=[],
+         fragment="")  # fmt: skip
+@example(scheme="http", www=True, host="x0.com", port="", path="/", query=[], noise=[],
+         fragment="")  # fmt: skip
+@example(scheme="https", www=True, host="www.com", port="", path="/", query=[], noise=[],
+         fragment="")  # fmt: skip
 def test_canonical_urls_are_stable_and_clean(
     scheme, www, host, port, path, query, noise, fragment
 ) -> None:
@@ -95,10 +103,12 @@ def test_canonical_urls_are_stable_and_clean(
     parts = urlsplit(canonical)
     assert canonicalize_url(canonical) == canonical  # idempotent
     assert parts.scheme == "https" and not parts.fragment
-    assert parts.hostname == host  # lower-case, no www.
+    # lower-case, no www. (kept before a name that is itself a public suffix, as x0.com is)
+    assert parts.hostname == (f"www.{host}" if www and _is_public_suffix(host) else host)
     kept = parse_qsl(parts.query, keep_blank_values=True)
     assert kept == sorted(kept) and not [k for k, _ in kept if is_tracking_param(k)]
-    clean = f"{scheme.lower()}://{host}{port}{path}{'?' + '&'.join(f'{k}={v}' for k, v in query)}"
+    plain = "&".join(f"{k}={v}" for k, v in query)
+    clean = f"{scheme.lower()}://{parts.hostname}{port}{path}{'?' + plain if plain else ''}"
     assert canonicalize_url(clean) == canonical  # tracking, www., case, fragment: no effect
 
 

@@ -7,7 +7,7 @@ import json
 
 from conftest import STORIES
 
-from newscrawl.exceptions import NearDuplicateItem
+from newscrawl.exceptions import CanonicalReplaced, NearDuplicateItem
 from newscrawl.extract.article import Extraction
 from newscrawl.extract.worker import prepare
 from newscrawl.items import ArticleItem
@@ -152,12 +152,21 @@ def test_the_store_keeps_the_counts_and_later_runs_use_them(store_url: str) -> N
     first_copy = later.feed("https://gazette.example/b/9", "Kayakers rescued", gazette)
     assert isinstance(first_copy, ArticleItem)
     again = later.feed("https://courier.example/news/9", "Two kayakers rescued", body(STORY))
-    assert isinstance(again, NearDuplicateItem)
-    assert again.canonical == "https://gazette.example/b/9"
+    # One story: the copy outranks the stored one (undated both, so the URL decides,
+    # newscrawl.canonical) and takes its place, the sketch of its distinctive lines with it.
+    assert isinstance(again, CanonicalReplaced)
+    assert (again.canonical, again.reason) == ("https://gazette.example/b/9", "near_duplicate")
     later.close()
     store = open_store(store_url)
-    assert len(list(store.articles())) == 6
+    urls = {record["url"] for record in store.articles()}
+    assert len(urls) == 6 and "https://courier.example/news/9" in urls
+    assert "https://gazette.example/b/9" not in urls
     store.close()
+    last = Chain(store_url)  # the story's new entry is found under its new URL
+    third = last.feed("https://herald.example/9", "Kayakers rescued", body(STORY, []))
+    assert isinstance(third, NearDuplicateItem)
+    assert third.canonical == "https://courier.example/news/9"
+    last.close()
 
 
 def test_long_stories_keep_matching_as_before() -> None:

@@ -45,3 +45,25 @@ def test_canonical_form_is_a_fixed_point() -> None:
 )
 def test_site_of(url: str, site: str) -> None:
     assert site_of(url) == site
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical", "site"),
+    [
+        # "www." is the whole registrable name there: stripping it would name a suffix
+        ("https://www.com/a", "https://www.com/a", "www.com"),
+        ("https://www.co.uk/a", "https://www.co.uk/a", "www.co.uk"),
+        ("https://www.github.io/", "https://www.github.io/", "www.github.io"),
+        ("https://www.example/", "https://www.example/", "www.example"),
+        # stripped as long as a registrable name is left, so the result is a fixed point
+        ("https://www.www.com/a", "https://www.com/a", "www.com"),
+        ("https://www.www.spacewar.com/a", "https://spacewar.com/a", "spacewar.com"),
+        ("https://www.bbc.co.uk/news", "https://bbc.co.uk/news", "bbc.co.uk"),
+        ("https://www.harbourgazette.example/", "https://harbourgazette.example/",
+         "harbourgazette.example"),
+    ],
+)  # fmt: skip
+def test_www_is_never_stripped_down_to_a_public_suffix(url: str, canonical: str, site: str) -> None:
+    assert canonicalize_url(url) == canonical
+    assert canonicalize_url(canonical) == canonical
+    assert site_of(url) == site_of(canonical) == site

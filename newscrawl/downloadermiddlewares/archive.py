@@ -75,7 +75,8 @@ class ArchiveMiddleware:
         settings = crawler.settings
         directory = settings.get("WARC_DIR")
         if not directory:
-            raise NotConfigured("WARC_DIR is not set: no archive")
+            # No message: Scrapy logs one as a WARNING, and no archive is the usual case.
+            raise NotConfigured
         self.stats = crawler.stats
         self.mirror = settings.getbool("WARC_MIRROR", False)
         self.max_body = settings.getint("WARC_MAX_BODY", 0)

@@ -38,7 +38,7 @@ class CrawlProgress:
         from scrapy.exceptions import NotConfigured
 
         if not crawler.settings.getbool("NEWSCRAWL_PROGRESS"):
-            raise NotConfigured("NEWSCRAWL_PROGRESS is off: no progress bar")
+            raise NotConfigured  # no message: Scrapy would log it as a WARNING every run
         extension = cls(crawler)
         crawler.signals.connect(extension.opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.closed, signal=signals.spider_closed)

@@ -42,8 +42,9 @@ from newscrawl.urls import site_of
 
 logger = logging.getLogger(__name__)
 
-# Finish reasons that mean the crawl did not do its job (the crawl command exits non-zero).
-FAILED_REASONS = frozenset({"store_error"})
+# Finish reasons that mean the crawl did not do its job (the crawl command exits non-zero):
+# the store failed, or the spider's start raised (Scrapy's "start_error": nothing crawled).
+FAILED_REASONS = frozenset({"store_error", "start_error"})
 COVERAGE_FIELDS = ("headline", "body", "published", "dateline")
 COUNTERS = ("pages", "new", "duplicate", "rejected", "articles", "paywalled")
 PREFIX = "newscrawl/report"
@@ -55,6 +56,23 @@ def coverage(stats: dict[str, Any], site: str, name: str) -> float | None:
     if not articles:
         return None
     return stats.get(f"{PREFIX}/{site}/fields/{name}", 0) / articles
+
+
+def failure_share(stats: dict[str, Any], site: str) -> tuple[int, int]:
+    """(requests that failed for good, requests that reached an outcome) of ``site``.
+
+    Failures are counted per site by kind (:mod:`newscrawl.downloadermiddlewares.failures`).
+    A failure that came with a response (``http_404``, a redirect not followed) is also
+    one of the site's ``pages``; one without (a timeout, a refused connection) is not, so
+    it is added to them to make the number of requests.
+    """
+    kinds = _group(stats, f"{PREFIX}/{site}/failures")
+    failed = sum(kinds.values())
+    answered = sum(n for k, n in kinds.items() if k.startswith("http_") or k in _ANSWERED)
+    return failed, stats.get(f"{PREFIX}/{site}/pages", 0) + failed - answered
+
+
+_ANSWERED = frozenset({"redirect_not_followed"})
 
 
 def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:

@@ -33,7 +33,8 @@ _JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
 class RunGuard:
     def __init__(self, crawler: Crawler) -> None:
         if not crawler.settings.get("JOBDIR"):
-            raise NotConfigured("no JOBDIR: nothing to guard")
+            # No message: Scrapy logs one as a WARNING, and no JOBDIR is the usual case.
+            raise NotConfigured
         self.jobdir = Path(crawler.settings["JOBDIR"])
         self._check_jobdir(self.jobdir)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)

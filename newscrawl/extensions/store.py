@@ -52,6 +52,7 @@ class CrawlStore:
         self.store: BaseStore = open_store(url, batch_size=settings.getint("STORE_BATCH_SIZE", 100))
         fleet = bool(settings.get("REDIS_URL"))
         self.store.per_item = settings.getbool("STORE_COMMIT_EACH_ITEM", fleet)
+        self.store.item_batches = True  # an item's writes are committed together
         # Shared by processes that are one crawl together: fleet workers, and the worker
         # processes of ``newscrawl ccnews --processes N`` (which set it).
         shared = settings.getbool("STORE_LOCK_SHARED", fleet)

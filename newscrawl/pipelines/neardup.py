@@ -1,7 +1,9 @@
 """Near-duplicates: the same story with edits, this run and earlier runs.
 
 The detection itself (shingles, MinHash sketches, the banded index, the score) is
-:mod:`newscrawl.neardup`; this pipeline feeds it records and drops the matches.
+:mod:`newscrawl.neardup`; this pipeline feeds it records and drops the matches, unless a
+match is a copy that outranks the stored story (:mod:`newscrawl.canonical`): that one goes
+on, marked ``copy_of`` with its sketch, to take the story's place in the store.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.canonical import CopyOf, outranks
 from newscrawl.exceptions import NearDuplicateItem
 from newscrawl.extensions.store import CrawlStore
 from newscrawl.items import ArticleItem
@@ -52,16 +55,42 @@ class NearDupPipeline:
         headline, body = item.get("headline"), item.get("body")
         made = item.pop("sketch", None)  # by an extraction worker, maybe
         sketched = made is not None and made.fits(self.config, headline, body)
+        sketch = made.sketch if sketched else None
         try:
-            match = self.detector.check(
-                item["url"], headline, body, made.sketch if sketched else None, sketched=sketched
-            )
+            return self._process(item, headline, body, sketch, sketched)
         except StoreError as exc:
             if self.owner is None:
                 raise
             raise self.owner.stop_on_error(exc) from exc
-        if match is not None:
-            self.stats.inc_value("newscrawl/duplicate")
-            self.stats.inc_value("newscrawl/duplicate/near_duplicate")
-            raise NearDuplicateItem(item["url"], match.url, match.score)
-        return item
+
+    def _process(
+        self, item: ArticleItem, headline: Any, body: Any, sketch: Any, sketched: bool
+    ) -> ArticleItem:
+        copy_of = item.get("copy_of")
+        if copy_of is not None:  # an exact copy taking its story's place: bring its entry
+            # Its lines are not counted as template: an exact copy met after its story is
+            # dropped uncounted (dedup pipeline), so counting this one would make the counts
+            # depend on which copy came first.
+            copy_of.sketch = self.detector.entry(
+                item["url"], headline, body, sketch, sketched=sketched
+            )
+            if copy_of.sketch is not None and self.owner is not None:
+                self.owner.store.reserve(copy_of.sketch[2])
+            return item
+        examined = self.detector.examine(item["url"], headline, body, sketch, sketched=sketched)
+        self.detector.index.add_lines(examined.line_keys)  # a match's too (see check())
+        if examined.match is None:
+            if examined.entry is not None:
+                self.detector.index.add(item["url"], *examined.entry)
+            return item
+        story = self.owner.store.story(examined.match.url) if self.owner is not None else None
+        if story is not None and outranks(
+            item["url"], item.get("published"), story.url, story.published
+        ):
+            item["copy_of"] = CopyOf(story.url, examined.entry)
+            return item
+        self.stats.inc_value("newscrawl/duplicate")
+        self.stats.inc_value("newscrawl/duplicate/near_duplicate")
+        raise NearDuplicateItem(
+            item["url"], examined.match.url, examined.match.score, item.get("fingerprint")
+        )

@@ -2,10 +2,12 @@
 
 Last of the pipelines: what it stores is what the feed exports. A duplicate found at
 another URL (``same_body``, ``near_duplicate``) becomes an alias of the stored story (an
-entry of its ``also_at``); the other pages of a story split over several pages become
-aliases of the story it was stored as (reason ``part``, not in ``also_at``); a rejection
-is recorded with its reason, so incremental runs do not fetch the page again. A store
-that fails stops the crawl (:meth:`~newscrawl.extensions.store.CrawlStore.stop_on_error`)
+entry of its ``also_at``); a copy marked ``copy_of`` (it outranks the stored story,
+:mod:`newscrawl.canonical`) takes the story's place, and leaves the feed, which had the
+story already under its earlier URL; the other pages of a story split over several pages
+become aliases of the story it was stored as (reason ``part``, not in ``also_at``); a
+rejection is recorded with its reason, so incremental runs do not fetch the page again. A
+store that fails stops the crawl (:meth:`~newscrawl.extensions.store.CrawlStore.stop_on_error`)
 rather than lose items.
 """
 
@@ -18,7 +20,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from newscrawl.exceptions import DuplicateItem, RejectedItem
+from newscrawl.exceptions import CanonicalReplaced, DuplicateItem, RejectedItem
 from newscrawl.extensions.store import CrawlStore
 from newscrawl.items import ArticleItem, article_record
 from newscrawl.storage import StoreError
@@ -39,6 +41,9 @@ class StorePipeline:
         self.store = self.owner.store
         self.stats = crawler.stats
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+        # After the feed exporter's handler (extensions connect first): an item's record
+        # is committed only once its feed line is written (newscrawl.extensions.feeds).
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -51,6 +56,8 @@ class StorePipeline:
         self._guard(self.store.commit)  # the last batch; the extension closes the store
 
     def process_item(self, item: Any) -> Any:
+        if isinstance(item, ArticleItem) and item.get("copy_of") is not None:
+            self._replace(item)
         if isinstance(item, ArticleItem):
             record = article_record(item)  # plain values: NormalizePipeline built them
             stored = self._guard(self.store.add_article, record)
@@ -60,8 +67,35 @@ class StorePipeline:
                 self.stats.inc_value(f"newscrawl/stored/{record['site']}")
             else:
                 self._lost_race(record)
+            if not self.store.per_item:  # the item ends once its feed line is written
+                self.store.unexported += 1
+                return item
         self._guard(self.store.end_item)
         return item
+
+    def item_scraped(self, item: Any) -> None:
+        """After the feed exporter wrote the item's line (a fleet worker has committed it
+        already: one item, one transaction, so its reservations are released at once)."""
+        if isinstance(item, ArticleItem) and not self.store.per_item:
+            self.store.unexported -= 1
+            try:
+                self.store.end_item()
+            except StoreError as exc:
+                self.owner.stop_on_error(exc)  # logged; the crawl stops
+
+    def _replace(self, item: ArticleItem) -> None:
+        """Store a better copy of a stored story in its place, then drop it from the feed."""
+        copy_of = item["copy_of"]
+        record = article_record(item)
+        placed = self._guard(self.store.replace_story, copy_of.url, record, copy_of.sketch)
+        self._add_parts(item, record["url"] if placed.replaced else placed.url)
+        self._guard(self.store.end_item)
+        self.stats.inc_value("newscrawl/duplicate")
+        self.stats.inc_value(f"newscrawl/duplicate/{placed.reason}")
+        if placed.replaced:
+            self.stats.inc_value("newscrawl/canonical_replaced")
+            raise CanonicalReplaced(record["url"], placed.url, placed.reason)
+        raise DuplicateItem(record["url"], placed.url, placed.reason, recorded=True)
 
     def _lost_race(self, record: dict[str, Any]) -> None:
         """The store refused the record: another writer stored its URL or body first.
@@ -76,9 +110,11 @@ class StorePipeline:
             canonical, reason = self.store.url_for_fingerprint(record["fingerprint"]), "same_body"
         self.stats.inc_value("newscrawl/duplicate")
         self.stats.inc_value(f"newscrawl/duplicate/{reason}")
-        raise DuplicateItem(url, canonical or "?", reason)
+        raise DuplicateItem(url, canonical or "?", reason, fingerprint=record["fingerprint"])
 
     def item_dropped(self, item: Any, response: Any, exception: BaseException) -> None:
+        if isinstance(exception, DuplicateItem) and exception.recorded:
+            return  # stored by process_item, which ended the item
         try:
             self._record_drop(item, exception)
         finally:
@@ -86,13 +122,15 @@ class StorePipeline:
 
     def _record_drop(self, item: Any, exception: BaseException) -> None:
         if isinstance(exception, DuplicateItem) and exception.reason in ALIAS_REASONS:
+            fields = ItemAdapter(item)
             self._guard(
                 self.store.add_alias,
                 exception.url,
                 exception.canonical,
                 site_of(exception.url),
                 exception.reason,
-                ItemAdapter(item).get("fetched_at"),
+                fields.get("fetched_at"),
+                exception.fingerprint or fields.get("fingerprint"),
             )
             self._add_parts(item, exception.canonical)
         elif isinstance(exception, RejectedItem):

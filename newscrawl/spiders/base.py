@@ -10,6 +10,7 @@ from scrapy.http import HtmlResponse, Response
 
 from newscrawl.items import Rejection
 from newscrawl.profiles import SiteProfile
+from newscrawl.spiders.arguments import choices, comma_list, page_count
 from newscrawl.spiders.discovery import DiscoveryMixin, started_hosts
 from newscrawl.spiders.extraction import extract_or_reject, extract_response
 from newscrawl.spiders.multipage import MultiPageMixin
@@ -22,8 +23,9 @@ class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
     """Walks a site profile's section pages, feeds and sitemaps, and parses the articles
     they link to.
 
-    Spider arguments: ``-a sections=KEY[,KEY...]`` limits the start sections (and turns
-    feed and sitemap discovery off unless ``discover`` says otherwise),
+    Spider arguments: ``-a sections=KEY[,KEY...]`` limits the crawl to those sections'
+    pages (feed and sitemap discovery off unless ``discover`` says otherwise, and related
+    links not followed, so the run returns what those sections list; :meth:`section_keys`),
     ``-a max_pages=N`` limits pagination depth per section (default: follow all),
     ``-a discover=sections,feeds,sitemaps`` chooses the listings (default: all),
     ``-a max_age=2d`` skips feed and sitemap entries dated before that.
@@ -46,19 +48,24 @@ class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.init_discovery(discover, max_age, targeted=bool(sections))
         covered = self.hosts or tuple(self.profile.hosts)
         self.sites = frozenset(site_of(f"https://{host}/") for host in covered)
         self.allowed_domains = sorted(self.sites)
-        wanted = {s.strip() for s in sections.split(",")} if sections else None
-        self.sections = [
-            s for s in self.profile.sections
-            if site_of(s.url) in self.sites and (wanted is None or s.key in wanted)
-        ]  # fmt: skip
-        if wanted and not self.sections:
-            keys = ", ".join(s.key for s in self.profile.sections if site_of(s.url) in self.sites)
-            raise ValueError(f"no section among {sorted(wanted)} (this spider has: {keys})")
-        self.max_pages = int(max_pages) if max_pages else None
+        own = [s for s in self.profile.sections if site_of(s.url) in self.sites]
+        if sections is None:
+            self.sections, self.targeted = own, False
+        else:
+            wanted = choices("sections", sections, comma_list(sections), self.section_keys())
+            self.sections, self.targeted = [s for s in own if s.key in wanted], True
+        self.init_discovery(discover, max_age, targeted=self.targeted)
+        self.max_pages = page_count("max_pages", max_pages, None)
+
+    @classmethod
+    def section_keys(cls) -> list[str]:
+        """The ``-a sections=`` keys this spider accepts (its sites' sections)."""
+        covered = cls.hosts or tuple(cls.profile.hosts)
+        sites = {site_of(f"https://{host}/") for host in covered}
+        return list(dict.fromkeys(s.key for s in cls.profile.sections if site_of(s.url) in sites))
 
     def covers(self, url: str) -> bool:
         return site_of(url) in self.sites
@@ -109,6 +116,8 @@ class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
             return output
         if self.max_age is not None:  # related links carry no date: a recent-only run
             return output  # stays on what dated listings offer
+        if self.targeted:  # a run limited to some sections returns what they list, not
+            return output  # the whole network their stories' related boxes lead to
         for link in extraction.item.get("related_links") or []:
             if self.covers(link["url"]) and self.profile.is_article_url(link["url"]):
                 output.extend(self.article_request(link["url"]))

@@ -42,6 +42,8 @@ from newscrawl.discovery.listings import (
     sitemaps_in_robots,
 )
 from newscrawl.downloadermiddlewares.incremental import ARTICLE_META, LISTED_META
+from newscrawl.exceptions import SpiderArgumentError
+from newscrawl.spiders.arguments import choices, comma_list
 from newscrawl.urls import canonicalize_url, site_of
 
 if TYPE_CHECKING:
@@ -65,12 +67,15 @@ class DiscoveryMixin:
     def init_discovery(self, discover: str | None, max_age: str | None, targeted: bool) -> None:
         """``-a discover=sections,feeds,sitemaps`` (default: all; only ``sections`` when the
         crawl names its sections) and ``-a max_age=2d``."""
-        default = "sections" if targeted else ",".join(SOURCES)
-        self.sources = {s.strip() for s in (discover or default).split(",") if s.strip()}
-        unknown = self.sources - set(SOURCES)
-        if unknown:
-            raise ValueError(f"discover: unknown source(s) {sorted(unknown)} (use {SOURCES})")
-        self.max_age = parse_duration(max_age) if max_age else None
+        default = ["sections"] if targeted else list(SOURCES)
+        given = comma_list(discover) if discover is not None else default
+        self.sources = choices("discover", discover, given, SOURCES)
+        try:
+            self.max_age = parse_duration(max_age) if max_age else None
+        except ValueError:
+            raise SpiderArgumentError(
+                "max_age", max_age, "an age such as 30m, 12h, 2d or 1w (a bare number is days)"
+            ) from None
         self.oldest = dt.datetime.now(dt.UTC) - self.max_age if self.max_age else None
         self._listings_requested: set[str] = set()
         self._articles_yielded: dict[str, dt.datetime | None] = {}

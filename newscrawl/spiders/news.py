@@ -22,6 +22,7 @@ several pages is fetched page by page and stored as one record
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -32,7 +33,9 @@ from scrapy.utils.url import url_has_any_extension
 
 from newscrawl.discovery import pagekind
 from newscrawl.discovery.scope import SiteScope
+from newscrawl.exceptions import SpiderArgumentError
 from newscrawl.items import Rejection
+from newscrawl.spiders.arguments import comma_list, page_count
 from newscrawl.spiders.extraction import extract_or_reject
 from newscrawl.spiders.multipage import MultiPageMixin
 
@@ -61,19 +64,23 @@ class NewsSpider(MultiPageMixin, scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if isinstance(start_urls, str):
-            start_urls = [u.strip() for u in start_urls.split(",") if u.strip()]
-        self.start_urls = list(start_urls or [])
-        # Built even without start URLs: ``scrapy check`` creates spiders without arguments.
-        self.scope = SiteScope.from_start_urls(self.start_urls)
+        self.start_urls = comma_list(start_urls)
+        # ``scrapy check`` creates spiders without arguments (and its own start requests).
+        if not self.start_urls and not os.environ.get("SCRAPY_CHECK"):
+            raise SpiderArgumentError(
+                "start_urls", None, "the news spider needs -a start_urls=URL[,URL...]"
+                " (http(s) pages; only their hosts are crawled)",
+            )  # fmt: skip
+        try:
+            self.scope = SiteScope.from_start_urls(self.start_urls)
+        except ValueError:
+            raise SpiderArgumentError(
+                "start_urls", start_urls, "http(s) URLs with a host, comma-separated"
+            ) from None
         self.allowed_domains = self.scope.hosts  # Scrapy's offsite filter as a second guard
-        self.max_pages = int(max_pages) if max_pages not in (None, "") else DEFAULT_MAX_PAGES
-        if self.max_pages < 1:
-            raise ValueError(f"max_pages must be at least 1, not {max_pages!r}")
+        self.max_pages = page_count("max_pages", max_pages, DEFAULT_MAX_PAGES) or 1
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if not self.start_urls:
-            raise ValueError("the news spider needs -a start_urls=URL[,URL...]")
         for url in self.start_urls:
             yield scrapy.Request(url, self.parse_listing, cb_kwargs={"page": 1, "level": 0})
 

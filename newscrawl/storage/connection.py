@@ -20,13 +20,21 @@ processes checking the same story at once are serialised on those keys: the seco
 look-ups run after the first committed, so it sees the first copy and records an alias
 instead of a second story. Unique constraints on ``url`` and ``fingerprint`` (``ON
 CONFLICT DO NOTHING``) are the last guard.
+
+A write that changes a stored story (another place of it, or a better copy taking its
+place: :mod:`newscrawl.canonical`) also holds the *story lock* (:meth:`lock_stories`, one
+key for the whole store) and reads the story again under it: a worker that matched a story
+a moment before another worker replaced its canonical copy attaches its own copy to the
+story's new URL. Keys are taken in one order in every transaction (fingerprint, then band
+keys, then the story lock, then ``seq``), so reservations never deadlock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, NamedTuple
 
 
@@ -71,6 +79,11 @@ def lock_owner() -> str:
     return f"pid {os.getpid()}"
 
 
+# The story lock's key (in the reservation keys' space; a fingerprint's key equal to it by
+# chance, 1 in 2**64, would only serialise more).
+STORIES_KEY = 0x6E63_0004
+
+
 def reservation_key(text: str) -> int:
     """A signed 64-bit key for a string (a fingerprint), in the band keys' key space."""
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big",
@@ -93,6 +106,12 @@ class StoreConnection:
     db: Any
     #: Commit at the end of every item (fleet workers) instead of every ``batch_size`` writes.
     per_item: bool = False
+    #: Commit batches only between items (:meth:`end_item`), never inside one: what one
+    #: item wrote (its record, its near-duplicate index entry, an alias and the record's
+    #: ``also_at``) is committed together or not at all. Set by the crawl's store
+    #: (:class:`newscrawl.extensions.store.CrawlStore`); other users commit every
+    #: ``batch_size`` writes.
+    item_batches: bool = False
 
     # -- what a backend provides -----------------------------------------------------
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -154,6 +173,25 @@ class StoreConnection:
         except self.ERRORS as exc:
             raise StoreError(f"cannot write to store {self.location}: {exc}") from exc
 
+    def lock_stories(self) -> None:
+        """Hold the story lock until the transaction ends (see the module docstring)."""
+        self.reserve([STORIES_KEY])
+
+    # Writes that must be in one transaction: the batch commit waits until they are done.
+    _in_step: bool = False
+
+    @contextlib.contextmanager
+    def one_step(self) -> Iterator[None]:
+        """Writes inside are committed together: a batch that fills up meanwhile is
+        committed after them, never between two of them."""
+        outer, self._in_step = self._in_step, True
+        try:
+            yield
+        finally:
+            self._in_step = outer
+        if not outer and self._pending >= self.batch_size and not self.item_batches:
+            self.commit()
+
     def _write(self, sql: str, params: Sequence[Any]) -> Written:
         self._check_usable()
         try:
@@ -162,7 +200,7 @@ class StoreConnection:
             cursor = self._run(sql, params)
             written = Written(cursor.rowcount, cursor.fetchall() if " RETURNING " in sql else [])
             self._pending += 1
-            if self._pending >= self.batch_size:
+            if self._pending >= self.batch_size and not (self._in_step or self.item_batches):
                 self.commit()
             return written
         except self.ERRORS as exc:
@@ -177,8 +215,24 @@ class StoreConnection:
         except self.ERRORS as exc:
             raise self._fail(f"cannot write to store {self.location}: {exc}") from exc
 
+    @property
+    def before_commit(self) -> list[Callable[[], None]]:
+        """Called inside each write transaction just before it commits; one that raises
+        :class:`StoreError` fails the commit (the crawl's feeds:
+        :mod:`newscrawl.extensions.feeds`)."""
+        return self.__dict__.setdefault("_before_commit", [])
+
+    #: True while :meth:`close` makes its last commit (hooks record a clean end).
+    closing: bool = False
+
     def commit(self) -> None:
         self._check_usable()
+        if self.in_transaction or (self.closing and self.before_commit):
+            try:
+                for hook in self.before_commit:
+                    hook()
+            except StoreError as exc:
+                raise self._fail(str(exc)) from exc
         if self.in_transaction:
             try:
                 self._run("COMMIT")
@@ -208,10 +262,20 @@ class StoreConnection:
         self._pending = 0
         return self.failed
 
+    #: Items stored but not yet written to the crawl's feeds (``item_batches``): a batch
+    #: is committed only when there are none, so a committed record's feed line is
+    #: written (:mod:`newscrawl.extensions.feeds`). Past ``10 * batch_size`` writes it is
+    #: committed anyway, so a transaction stays bounded.
+    unexported: int = 0
+
     def end_item(self) -> None:
-        """An item went through the pipelines: commit now if this store commits per item."""
+        """An item went through the pipelines: commit now if this store commits per item,
+        or if its batch is full (``item_batches``)."""
         if self.per_item:
             self.commit()
+        elif self.item_batches and self._pending >= self.batch_size:
+            if self.unexported == 0 or self._pending >= 10 * self.batch_size:
+                self.commit()
 
     def rollback(self) -> None:
         if self.in_transaction:
@@ -221,6 +285,7 @@ class StoreConnection:
     def close(self) -> None:
         try:
             if self.failed is None:
+                self.closing = True
                 self.commit()
         finally:
             self._close_connection()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from newscrawl.storage.connection import ExportCursor, StoreConnection
 
@@ -96,6 +96,32 @@ class ExportCursors(StoreConnection):
             " pending_digest = NULL WHERE name = ?",
             (name,),
         )
+
+    # -- the crawl's feeds (newscrawl.extensions.feeds) ---------------------------------
+    def feed_mark(self, key: str) -> FeedMark | None:
+        """A feed file at the last commit of the last run that wrote it."""
+        row = self._one("SELECT size, tail_digest, running FROM feed_marks WHERE feed = ?", (key,))
+        return FeedMark(row[0], row[1], bool(row[2])) if row else None
+
+    def set_feed_mark(self, key: str, mark: FeedMark) -> None:
+        """Record a feed file's state in the open transaction (committed with the records
+        whose lines it holds)."""
+        self._write(
+            "INSERT INTO feed_marks (feed, size, tail_digest, running) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(feed) DO UPDATE SET size = excluded.size,"
+            " tail_digest = excluded.tail_digest, running = excluded.running,"
+            f" updated_at = {self.NOW}",
+            (key, mark.size, mark.digest, int(mark.running)),
+        )
+
+
+class FeedMark(NamedTuple):
+    """A feed file's size and the digest of its last bytes at a commit, and whether the
+    run writing it was still going (a run that ends cleanly records ``running`` False)."""
+
+    size: int
+    digest: str
+    running: bool
 
 
 def _export_filter(

@@ -146,7 +146,21 @@ MIGRATIONS: list[str] = [
         finished_at  TEXT NOT NULL DEFAULT {_NOW}
     );
     """,
-    # 4: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+    # 4: each alias's fingerprint (NULL for aliases stored before), so the canonical rule
+    # (newscrawl.canonical) finds an exact copy of any place of a story and names aliases;
+    # each local feed file's size at the last commit (newscrawl.extensions.feeds).
+    f"""
+    ALTER TABLE aliases ADD COLUMN fingerprint TEXT;
+    CREATE INDEX aliases_by_fingerprint ON aliases(fingerprint);
+    CREATE TABLE feed_marks (
+        feed         TEXT PRIMARY KEY,
+        size         BIGINT NOT NULL,
+        tail_digest  TEXT NOT NULL,
+        running      INTEGER NOT NULL,
+        updated_at   TEXT NOT NULL DEFAULT {_NOW}
+    );
+    """,
+    # 5: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
     """
     CREATE TABLE template_lines (
         line_key     BIGINT PRIMARY KEY,

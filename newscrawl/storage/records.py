@@ -99,22 +99,6 @@ class ArticleTables(StoreConnection):
         )
         return cursor.rowcount == 1
 
-    def add_alias(
-        self, alias: str, url: str, site: str, reason: str, fetched_at: str | None
-    ) -> bool:
-        """Record another place of a stored story; it is appended to the record's ``also_at``."""
-        if alias == url:
-            return False
-        cursor = self._write(
-            "INSERT INTO aliases (alias, url, site, reason, fetched_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (alias, url, site, reason, fetched_at),
-        )
-        if cursor.rowcount != 1:
-            return False
-        self._append_place(url, {"url": alias, "site": site, "fetched_at": fetched_at})
-        return True
-
     def add_parts(self, url: str, parts: Sequence[str], fetched_at: str | None) -> None:
         """Record the other pages of a story split over several pages as its aliases.
 
@@ -130,51 +114,36 @@ class ArticleTables(StoreConnection):
                 rows,
             )
 
-    def _append_place(self, url: str, place: dict[str, Any]) -> None:
-        """Add ``place`` to the stored record's ``also_at``, inside the write transaction.
-
-        The row is read locked (``_FOR_UPDATE``) so that two writers adding places to one
-        story cannot lose each other's entry.
-        """
-        row = self._one(f"SELECT record FROM articles WHERE url = ?{self._FOR_UPDATE}", (url,))
-        if row is None:  # cannot happen while aliases.url references articles
-            return
-        record = json.loads(row[0])
-        places = record.get("also_at") or []
-        places.append(place)
-        record["also_at"] = places  # a record stored before also_at existed gains it last
-        self._write(
-            "UPDATE articles SET record = ? WHERE url = ?",
-            (json.dumps(record, ensure_ascii=False), url),
-        )
-
     _FOR_UPDATE: ClassVar[str] = ""
 
     def add_sketch(self, url: str, signature: bytes, size: int, band_keys: Sequence[int]) -> None:
-        """Index a stored story for near-duplicate checks (see newscrawl.neardup).
+        """Index a stored story for near-duplicate checks (see newscrawl.neardup), the
+        sketch and its band keys in one step.
 
         A story is indexed once: a second sketch of a URL is ignored. But a sketch row whose
         bands are missing (a run stopped between the two writes, e.g. by a full disk) is
         found by no check, and its story would be stored again as new: its bands are
         written now, when the story is indexed again.
         """
-        rows = self._write(
-            "INSERT INTO sketches (url, size, signature) VALUES (?, ?, ?)"
-            " ON CONFLICT DO NOTHING RETURNING id",
-            (url, size, signature),
-        ).rows
-        if not rows:
-            orphan = self._one(
-                "SELECT id FROM sketches WHERE url = ? AND NOT EXISTS"
-                " (SELECT 1 FROM sketch_bands WHERE sketch = sketches.id)",
-                (url,),
-            )
-            rows = [orphan] if orphan else []
-        if rows:
-            self._write_many(
-                "INSERT INTO sketch_bands (band_key, sketch) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(key, rows[0][0]) for key in dict.fromkeys(band_keys)],
-            )
+        with self.one_step():
+            rows = self._write(
+                "INSERT INTO sketches (url, size, signature) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                (url, size, signature),
+            ).rows
+            if not rows:
+                orphan = self._one(
+                    "SELECT id FROM sketches WHERE url = ? AND NOT EXISTS"
+                    " (SELECT 1 FROM sketch_bands WHERE sketch = sketches.id)",
+                    (url,),
+                )
+                rows = [orphan] if orphan else []
+            if rows:
+                self._write_many(
+                    "INSERT INTO sketch_bands (band_key, sketch) VALUES (?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    [(key, rows[0][0]) for key in dict.fromkeys(band_keys)],
+                )
 
     def line_pages(self, keys: Iterable[int]) -> dict[int, int]:
         """Pages each site line was counted on (:mod:`newscrawl.templatelines`), known ones."""

@@ -9,10 +9,12 @@ is either wholly in the store or not at all, and a crash loses at most the open 
 The schema version is SQLite's ``user_version``: 1 is the base schema with the
 near-duplicate index, 2 adds ``articles.seq`` and ``export_cursors``, 3 adds the run
 history (``runs``, ``run_sites``) and an index on ``articles(stored_at, site)`` for the
-report's per-day counts, 4 adds ``warc_files`` (:mod:`newscrawl.storage.archives`),
-5 adds ``template_lines`` (pages per site line, :mod:`newscrawl.templatelines`; an
-older store starts counting from empty). Every step is idempotent, so a store of any
-earlier version opens and is brought up to date.
+report's per-day counts, 4 adds ``warc_files`` (:mod:`newscrawl.storage.archives`), 5 adds
+``aliases.fingerprint`` (the words of each copy, for the canonical rule of
+:mod:`newscrawl.canonical`) and ``feed_marks`` (the crawl's ``-o`` feeds,
+:mod:`newscrawl.extensions.feeds`), 6 adds ``template_lines`` (pages per site line,
+:mod:`newscrawl.templatelines`; an older store starts counting from empty). Every step is
+idempotent, so a store of any earlier version opens and is brought up to date.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from newscrawl.redact import redact_url
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -74,7 +76,7 @@ CREATE TABLE IF NOT EXISTS sketch_bands (
 ) WITHOUT ROWID;
 """
 
-# Version 5: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+# Version 6: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
 _TEMPLATE_LINES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS template_lines (
     line_key     INTEGER PRIMARY KEY,
@@ -198,6 +200,7 @@ class Store(BaseStore):
             _add_incremental_schema(self.db)
             self.db.executescript(_RUNS_SCHEMA)
             self.db.executescript(_ARCHIVE_SCHEMA)
+            _add_alias_fingerprints(self.db)
             self.db.executescript(_TEMPLATE_LINES_SCHEMA)
             # Writing user_version needs the write lock even when unchanged: skip it, so a
             # reader (``newscrawl export``) can open the store while a crawl holds a batch.
@@ -297,3 +300,30 @@ def _add_incremental_schema(db: sqlite3.Connection) -> None:
             if "duplicate column" not in str(exc):  # another process just added it
                 raise
     db.executescript(_INCREMENTAL_SCHEMA)
+
+
+def _add_alias_fingerprints(db: sqlite3.Connection) -> None:
+    """Version 5, idempotent: ``aliases.fingerprint`` (NULL for aliases stored before) and
+    its index, so an exact copy of any place of a story is found by its words; and
+    ``feed_marks``."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(aliases)")}
+    if "fingerprint" not in columns:
+        try:
+            db.execute("ALTER TABLE aliases ADD COLUMN fingerprint TEXT")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):  # another process just added it
+                raise
+    db.execute("CREATE INDEX IF NOT EXISTS aliases_by_fingerprint ON aliases(fingerprint)")
+    db.execute(_FEED_MARKS)
+
+
+# Version 5 too: each local feed file's size at the last commit (newscrawl.extensions.feeds).
+_FEED_MARKS = """
+CREATE TABLE IF NOT EXISTS feed_marks (
+    feed         TEXT PRIMARY KEY,
+    size         INTEGER NOT NULL,
+    tail_digest  TEXT NOT NULL,
+    running      INTEGER NOT NULL,
+    updated_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+)
+"""

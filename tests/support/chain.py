@@ -30,6 +30,7 @@ class Chain:
                 item = stage.process_item(item)
             if self.store:
                 item = self.store.process_item(item)
+                self.store.item_scraped(item)
         except DuplicateItem as exc:
             if self.store:
                 self.store.item_dropped(item, None, exc)
