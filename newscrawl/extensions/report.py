@@ -9,7 +9,8 @@
 - ``articles``: article records extracted (new + duplicate + rejected for a missing
   field), the base of field coverage;
 - ``fields/<name>``: how many of those had ``headline``, ``body``, ``published``,
-  ``dateline``; coverage is that count over ``articles``.
+  ``dateline``; coverage is that count over ``articles``;
+- ``paywalled``: how many of those declare paywalled content (``free_access`` false).
 
 Beside the table, one *outcome* line says whether the run did its job: why it finished, what
 was stored, rejected or found twice, what failed for good by kind
@@ -45,7 +46,7 @@ logger = logging.getLogger(__name__)
 # the store failed, or the spider's start raised (Scrapy's "start_error": nothing crawled).
 FAILED_REASONS = frozenset({"store_error", "start_error"})
 COVERAGE_FIELDS = ("headline", "body", "published", "dateline")
-COUNTERS = ("pages", "new", "duplicate", "rejected", "articles")
+COUNTERS = ("pages", "new", "duplicate", "rejected", "articles", "paywalled")
 PREFIX = "newscrawl/report"
 
 
@@ -132,6 +133,8 @@ class RunReport:
             return
         site = item.get("site") or site_of(item.get("url") or "")
         self._count(site, "articles")
+        if item.get("free_access") is False:
+            self._count(site, "paywalled")
         for name in COVERAGE_FIELDS:
             if item.get(name):
                 self._count(site, f"fields/{name}")
