@@ -13,7 +13,12 @@ ratios against the smallest size, measured in the same run, are the figures that
 absolute times depend on the machine.
 
 The stored texts are synthetic (words drawn from a Zipf distribution over a made-up
-vocabulary), because what is measured is the index, not the language.
+vocabulary), because what is measured is the index, not the language. Each story also
+carries two short lines, as extracted bodies do: one of a few furniture lines its site
+prints everywhere (a sign-up line, a notice) and one of its own (a caption); stores that
+count template lines (:mod:`newscrawl.templatelines`) count them as the crawl does. The
+same file runs against a checkout without template lines (it then skips the counting), so
+before/after comparisons run the same texts.
 """
 
 from __future__ import annotations
@@ -54,14 +59,20 @@ def vocabulary(rng: np.random.Generator) -> list[str]:
     return sorted(words)
 
 
+FURNITURE = 5  # furniture lines of the bench's site
+
+
 def story(rng: np.random.Generator, words: list[str]) -> tuple[str, str]:
-    """A headline and four paragraphs of 35 to 55 words."""
+    """A headline, four paragraphs of 35 to 55 words, a furniture line and a caption."""
 
     def sentence(count: int) -> str:
         picks = np.minimum(rng.zipf(1.3, size=count), VOCABULARY) - 1
         return " ".join(words[i] for i in picks)
 
     paragraphs = [sentence(int(rng.integers(35, 56))) for _ in range(4)]
+    furniture = int(rng.integers(0, FURNITURE))
+    paragraphs.insert(2, sentence(6))  # a caption of its own
+    paragraphs.append(" ".join(words[furniture * 10 : furniture * 10 + 9]))  # site furniture
     return sentence(8), "\n\n".join(paragraphs)
 
 
@@ -90,6 +101,11 @@ def grow(store: Store, sketcher: Sketcher, start: int, stop: int, seed: int) -> 
             sketch.size,
             sketcher.band_keys(sketch.signature),
         )
+        if hasattr(store, "add_lines"):  # a store that counts template lines
+            from newscrawl.templatelines import TemplateRule, story_lines
+
+            lines = story_lines(headline, body)
+            store.add_lines(TemplateRule().keys("bench.example", lines, skip=1).values())
     store.commit()
 
 
@@ -97,6 +113,9 @@ class ReadOnlyIndex(StoreIndex):
     """Checks without indexing: every size is measured against exactly its own store."""
 
     def add(self, url: str, signature: bytes, size: int, keys) -> None:
+        pass
+
+    def add_lines(self, keys) -> None:
         pass
 
 

@@ -3,10 +3,13 @@
     python -m bench.dedup_quality [--pairs fixtures/dedup/pairs.jsonl] [--threshold T]
         [--allowance N] [--sweep]
 
-Each pair runs through the detector the crawl uses (MinHash, LSH band keys, verification)
-with a fresh index: the first record is indexed, the second is checked. A pair counts as
-detected only if the LSH found the first record as a candidate and its score reached the
-threshold. ``--sweep`` adds a table of precision and recall at other thresholds (same
+Each pair runs through the detector the crawl uses (site template lines, MinHash, LSH band
+keys, verification) with a fresh index: the pair's ``before`` records (other pages of its
+sites, when it has them) are checked first, then the first record (and indexed), then the
+second against it. A pair counts as detected only if the LSH found the first
+record as a candidate and its score reached the threshold; a pair either of whose records
+has too little distinctive text to compare is never detected (shown as -2 in the score
+ranges). ``--sweep`` adds a table of precision and recall at other thresholds (same
 sketches, candidates from the same LSH) and the score ranges by kind of pair.
 """
 
@@ -18,34 +21,33 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from newscrawl.neardup import (
-    MemoryIndex,
-    NearDupConfig,
-    NearDupDetector,
-    Sketch,
-    from_bytes,
-    score,
-)
+from newscrawl.neardup import MemoryIndex, NearDupConfig, NearDupDetector
+
+NOT_COMPARABLE = -2.0  # score shown for a pair with too little distinctive text
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def evaluate(pairs: list[dict], config: NearDupConfig) -> list[tuple[dict, bool, float | None]]:
-    """(pair, detected, score of the candidate or None when the LSH did not propose it)."""
+    """(pair, detected, score of the candidate; None when the LSH did not propose it,
+    :data:`NOT_COMPARABLE` when a record has too little distinctive text)."""
     results = []
     for pair in pairs:
-        index = MemoryIndex()
-        detector = NearDupDetector(index, config)
+        detector = NearDupDetector(MemoryIndex(), config)
+        for earlier in pair.get("before", []):  # what the store holds before the pair
+            detector.check(earlier["url"], earlier["headline"], earlier["body"])
         a, b = pair["a"], pair["b"]
+        first = detector.assess(a["url"], a["headline"], a["body"])
         detector.check(a["url"], a["headline"], a["body"])
+        second = detector.assess(b["url"], b["headline"], b["body"])
+        value: float | None = None
+        if not (first.comparable and second.comparable):
+            value = NOT_COMPARABLE
+        else:
+            value = dict(detector.scores(b["url"], second)).get(a["url"])
         match = detector.check(b["url"], b["headline"], b["body"])
-        sketch = detector.sketcher.sketch(b["headline"], b["body"])
-        keys = detector.sketcher.band_keys(sketch.signature)
-        found = [c for c in index.candidates(keys, config.max_per_key) if c[0] == a["url"]]
-        value = None
-        if found:
-            value = score(sketch, Sketch(from_bytes(found[0][1]), found[0][2]), config.allowance)
-        results.append((pair, match is not None, value))
+        hit = match is not None and match.url == a["url"]
+        results.append((pair, hit, value))
     return results
 
 
@@ -84,7 +86,8 @@ def main() -> int:
         by_kind: dict[str, list[float]] = defaultdict(list)
         for pair, _, value in results:
             by_kind[pair["kind"]].append(-1.0 if value is None else value)
-        print("score by kind (-1: not an LSH candidate): min / median / max")
+        print("score by kind (-1: not an LSH candidate, -2: too short to compare):"
+              " min / median / max")  # fmt: skip
         for kind, values in by_kind.items():
             values.sort()
             print(f"  {kind:18} {values[0]:6.3f} {values[len(values) // 2]:6.3f} "
@@ -92,7 +95,7 @@ def main() -> int:
         print("threshold  precision  recall")
         for step in range(25, 66, 5):
             threshold = step / 100
-            swept = [(p, v is not None and v >= threshold, v) for p, _, v in results]
+            swept = [(p, v is not None and v >= threshold, v) for p, _, v in results]  # -2 < 0
             p, r, _, _ = rates(swept)
             print(f"  {threshold:.2f}      {p:.4f}    {r:.4f}")
     return 0

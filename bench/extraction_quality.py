@@ -13,6 +13,19 @@ the bench says so and exits 2):
    date, author and text) runs in this process and gives the baseline predictions;
 3. ``shared/eval/score.py`` scores both (``--json``), and one table compares them with the targets.
 
+The record fields the scorer does not know are reported from the same predictions (rows
+without a trafilatura figure): coverage of ``modified``, of a paywall declaration
+(``free_access`` false or true) and of paywalled paragraphs left out of the body, of
+``language`` and of a declaration the text overrode (``language_declared``). No set has
+ground truth for them, except through ``published``: the htmldate set's reference is at
+times the page's update date, so ``modified = reference`` counts the pages where the update
+date is what the set calls the date, and ``wrong published = modified`` the pages whose
+wrong ``published`` is the stated update date (the same value, or the same day when either
+is a bare date: the update date must never be taken for the publication, 0); the row
+under it counts pages whose wrong ``published`` was stated by the page itself and updated
+later the same day (the day alone cannot tell those apart). ``--keep-paywalled`` extracts
+with paywalled paragraphs kept in the body.
+
 Speed is measured in this process for both extractors with one loop: each page's bytes are
 read first (not timed), then each extractor is timed from those bytes to its result, the
 order alternating from page to page so neither always runs on a warm cache. The table reports the
@@ -94,17 +107,85 @@ def page_url(case: dict[str, Any], page: Path) -> str:
     return url if url.startswith(("http://", "https://")) else page.resolve().as_uri()
 
 
-def run_newscrawl_cli(manifest: Path, predictions: Path) -> None:
+def run_newscrawl_cli(manifest: Path, predictions: Path, keep_paywalled: bool = False) -> None:
     """Run ``newscrawl extract`` on a manifest; its output lines are the predictions.
 
     Exit status 1 means some pages gave an ``error`` line instead of fields: they are
     predictions too (scored as misses), and said on standard error.
     """
     command = [sys.executable, "-m", "newscrawl.cli", "extract", "--manifest", str(manifest)]
+    command += ["--no-profiles", *(["--keep-paywalled"] if keep_paywalled else [])]
     with predictions.open("w", encoding="utf-8") as out:
-        done = subprocess.run([*command, "--no-profiles"], cwd=REPO, stdout=out)
+        done = subprocess.run(command, cwd=REPO, stdout=out)
     if done.returncode not in (0, 1):
         raise subprocess.CalledProcessError(done.returncode, command)
+
+
+def _day(value: Any) -> str:
+    """The day of a date string (references may spell "2022-11-1")."""
+    parts = str(value or "")[:10].split("-")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return ""
+    return f"{int(parts[0]):04d}-{int(parts[1]):02d}-{int(parts[2]):02d}"
+
+
+def _same_stamp(published: Any, modified: Any) -> bool:
+    """Whether two stated dates are one: the same value, or the same day when either is a
+    bare date (the precision the record has)."""
+    if not published or not modified:
+        return False
+    if len(str(published)) == 10 or len(str(modified)) == 10:
+        return _day(published) == _day(modified)
+    return str(published) == str(modified)
+
+
+def field_rows(name: str, cases: list[dict[str, Any]], predictions: Path) -> list[tuple[str, ...]]:
+    """Coverage of the record fields the scorer does not score, and what ``published``'s
+    ground truth says of ``modified`` (module docstring)."""
+    text = predictions.read_text("utf-8")  # split at "\n" only: bodies may hold U+2028
+    lines = [json.loads(line) for line in text.split("\n") if line.strip()]
+    found = {line.get("id"): line for line in lines}
+    total = len(cases)
+    counts = dict.fromkeys(
+        ("modified", "free", "paywalled", "omitted", "language", "overridden", "dated",
+         "mod_is_ref", "wrong_is_mod", "wrong_same_day", "wrong"), 0
+    )  # fmt: skip
+    for case in cases:
+        line = found.get(case["id"], {})
+        counts["modified"] += bool(line.get("modified"))
+        counts["free"] += line.get("free_access") is True
+        counts["paywalled"] += line.get("free_access") is False
+        counts["omitted"] += bool(line.get("paywalled_omitted"))
+        counts["language"] += bool(line.get("language"))
+        counts["overridden"] += bool(line.get("language_declared"))
+        reference = _day(case.get("expected", {}).get("published"))
+        if not reference:
+            continue
+        counts["dated"] += 1
+        published, modified = _day(line.get("published")), _day(line.get("modified"))
+        counts["mod_is_ref"] += bool(modified) and modified == reference
+        if published != reference:
+            counts["wrong"] += 1
+            counts["wrong_is_mod"] += _same_stamp(line.get("published"), line.get("modified"))
+            counts["wrong_same_day"] += bool(modified) and modified == published
+
+    def share(key: str) -> str:
+        return f"{counts[key] / total:.3f}" if total else "-"
+
+    rows = [
+        (name, "modified coverage", "-", share("modified"), ""),
+        (name, "free_access false/true", "-", f"{counts['paywalled']}/{counts['free']}", ""),
+        (name, "paywalled parts left out", "-", str(counts["omitted"]), ""),
+        (name, "language coverage", "-", share("language"), ""),
+        (name, "language overrode declared", "-", str(counts["overridden"]), ""),
+    ]
+    if counts["dated"]:
+        rows.append((name, "modified = reference", "-", str(counts["mod_is_ref"]), ""))
+        rows.append((name, "wrong published = modified", "-",
+                     f"{counts['wrong_is_mod']} of {counts['wrong']}", "0"))  # fmt: skip
+        rows.append((name, "  same day, later hour", "-", str(counts["wrong_same_day"]
+                     - counts["wrong_is_mod"]), ""))  # fmt: skip
+    return rows
 
 
 def trafilatura_alone(data: bytes, url: str) -> dict[str, Any]:
@@ -182,7 +263,12 @@ def fmt(value: float | None, spec: str = ".3f") -> str:
 
 
 def bench_set(
-    name: str, cases_dir: Path, scorer: Path, work: Path, limit: int | None
+    name: str,
+    cases_dir: Path,
+    scorer: Path,
+    work: Path,
+    limit: int | None,
+    keep_paywalled: bool = False,
 ) -> tuple[list[tuple[str, ...]], list[float], list[float]]:
     cases = load_cases(cases_dir / "cases.jsonl", limit)
     # A manifest with absolute page paths, so that it can live in the work directory.
@@ -190,7 +276,7 @@ def bench_set(
     write_jsonl(manifest, [{**case, "path": str(cases_dir / case["path"])} for case in cases])
 
     ours_file = work / f"{name}.newscrawl.jsonl"
-    run_newscrawl_cli(manifest, ours_file)
+    run_newscrawl_cli(manifest, ours_file, keep_paywalled)
     baseline, traf_ms, ours_ms = time_both(cases, cases_dir)
     traf_file = work / f"{name}.trafilatura.jsonl"
     write_jsonl(traf_file, baseline)
@@ -205,6 +291,7 @@ def bench_set(
         rows.append((name, label, fmt(metric(theirs, path)), fmt(metric(ours, path)), bound))
     traf_median, ours_median = statistics.median(traf_ms), statistics.median(ours_ms)
     rows.append((name, "median ms/page", f"{traf_median:.1f}", f"{ours_median:.1f}", ""))
+    rows += field_rows(name, cases, ours_file)
     return rows, traf_ms, ours_ms
 
 
@@ -257,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N cases of each set")
     parser.add_argument("--set", action="append", dest="sets", help="only this set (repeatable)")
     parser.add_argument("--out", type=Path, help="keep predictions and scores in this folder")
+    parser.add_argument(
+        "--keep-paywalled", action="store_true", help="keep declared paywalled paragraphs"
+    )
     parser.add_argument("--cv", type=int, help="also choose every rule out of fold, K folds")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="page facts for --cv")
     args = parser.parse_args(argv)
@@ -284,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         all_traf: list[float] = []
         all_ours: list[float] = []
         for name in names:
-            set_rows, traf_ms, ours_ms = bench_set(name, args.data / name, scorer, work, args.limit)
+            set_rows, traf_ms, ours_ms = bench_set(
+                name, args.data / name, scorer, work, args.limit, args.keep_paywalled
+            )
             rows += set_rows
             all_traf += traf_ms
             all_ours += ours_ms

@@ -20,8 +20,12 @@ class ArticleItem(scrapy.Item):
     headline = scrapy.Field()
     dateline = scrapy.Field()  # {"raw", "place", "agency", "date"} or None
     published = scrapy.Field()  # ISO 8601
+    modified = scrapy.Field()  # ISO 8601: the last update the page states; never published
     authors = scrapy.Field()  # list[str]
     body = scrapy.Field()  # paragraphs joined by a blank line
+    # False: the page declares paywalled content; True: declared free; None: not said.
+    free_access = scrapy.Field()
+    paywalled_omitted = scrapy.Field()  # paragraphs left out of body as declared paywalled
     related_links = scrapy.Field()  # list of {"group", "title", "url"}
     images = scrapy.Field()  # list of {"url", "caption"}
     # A story split over several pages is one record (newscrawl.spiders.multipage): how
@@ -30,7 +34,8 @@ class ArticleItem(scrapy.Item):
     # incomplete when that page links to a next page.
     pages = scrapy.Field()
     incomplete = scrapy.Field()
-    language = scrapy.Field()
+    language = scrapy.Field()  # the text's language, else the declared one
+    language_declared = scrapy.Field()  # what the page declared, only where it differs
     fetched_at = scrapy.Field()  # ISO 8601, UTC
     fingerprint = scrapy.Field()  # newscrawl.text.fingerprint of the normalised body
     # Other places the story was found: [{"url", "site", "fetched_at"}]. Empty in the crawl's
@@ -85,11 +90,15 @@ class RawFields(TypedDict, total=False):
     headline: str | None
     dateline: str | None
     published: str | None
+    modified: str | None  # the last update the page states, any format
     authors: list[str]
     body: list[str]  # paragraphs
+    free_access: bool | None
+    paywalled_omitted: int  # paragraphs taken out of ``body`` as declared paywalled
     related_links: list[RelatedLink]
     images: list[Image]
     language: str | None
+    language_declared: str | None  # only when the text overrode it
 
 
 @dataclass

@@ -22,6 +22,16 @@ How a check works
    (:func:`score`: Jaccard after setting aside ``allowance`` shared shingles); the best
    score at or above ``threshold`` makes the new story a duplicate of that candidate.
 
+Template lines and short items
+------------------------------
+Lines a site prints on page after page (a newsletter sign-up, a copyright notice, "Read
+more") are the site's template, not the story (:mod:`newscrawl.templatelines`: short
+lines already seen on another page of the same site). Their shingles are left out of the
+sketch, so they carry no weight in the decision. What remains is the story's
+*distinctive* text; a story with fewer than ``min_shingles`` distinctive shingles (a
+one-line brief under a sign-up box) is too short to compare: it is never merged with
+another story, nor is another merged with it (it is not indexed).
+
 The stored index depends on ``num_perm``, ``rows`` and ``shingle_size`` (they are part of
 every key), not on the threshold or the allowance, which can change without a rebuild.
 Changing one of the three starts a new index: stories stored before are no longer matched.
@@ -40,8 +50,6 @@ like one story (the labelled set's template briefs differ in two facts or more).
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -49,10 +57,14 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from newscrawl.templatelines import (  # noqa: F401 - words_of: this module's older API
+    MemoryLineCounts,
+    TemplateRule,
+    story_lines,
+    words_of,
+)
 from newscrawl.urls import site_of
 
-_WORDS = re.compile(r"\w+")
-_PARAGRAPHS = re.compile(r"\s*\n\s*")
 _SCHEME = "affine32"  # datasketch >= 2: collision-free permutations, uint32 values
 _SEED = 1
 
@@ -68,6 +80,11 @@ class NearDupConfig:
     rows: int = 3  # ... of this many MinHash values each (bands x rows <= num_perm)
     shingle_size: int = 5  # words per shingle
     max_per_key: int = 50  # stored stories read per band key (most recent first)
+    # Distinctive shingles a story needs to be compared at all: more than the allowance (what
+    # two unrelated stories may share), else no score can tell it from another.
+    min_shingles: int = 16
+    template_words: int = 15  # longest line that can be a site's template line
+    template_pages: int = 2  # pages of one site a template line is on (this one included)
 
     def __post_init__(self) -> None:
         if not 0.0 < self.threshold <= 1.0:
@@ -76,6 +93,8 @@ class NearDupConfig:
             raise ValueError(f"bands x rows ({self.bands} x {self.rows}) exceeds num_perm")
         if self.shingle_size < 1 or self.max_per_key < 1 or self.allowance < 0:
             raise ValueError("shingle_size and max_per_key must be positive, allowance >= 0")
+        if self.min_shingles < 0 or self.template_words < 0 or self.template_pages < 2:
+            raise ValueError("min_shingles, template_words >= 0 and template_pages >= 2")
 
     @classmethod
     def from_settings(cls, settings: Any) -> NearDupConfig:
@@ -87,20 +106,25 @@ class NearDupConfig:
             rows=settings.getint("NEARDUP_ROWS", cls.rows),
             shingle_size=settings.getint("NEARDUP_SHINGLE_SIZE", cls.shingle_size),
             max_per_key=settings.getint("NEARDUP_MAX_PER_KEY", cls.max_per_key),
+            min_shingles=settings.getint("NEARDUP_MIN_SHINGLES", cls.min_shingles),
+            template_words=settings.getint("NEARDUP_TEMPLATE_WORDS", cls.template_words),
+            template_pages=settings.getint("NEARDUP_TEMPLATE_PAGES", cls.template_pages),
         )
 
-
-def words_of(text: str) -> list[str]:
-    return _WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
+    @property
+    def template(self) -> TemplateRule:
+        return TemplateRule(max_words=self.template_words, pages=self.template_pages)
 
 
 def shingles(headline: str | None, body: str | None, size: int = 3) -> set[bytes]:
     """Word ``size``-grams of the headline and of each paragraph, never across paragraphs."""
+    return line_shingles(story_lines(headline, body), size)
+
+
+def line_shingles(lines: Iterable[list[str]], size: int) -> set[bytes]:
+    """Word ``size``-grams of each line (a line shorter than that is one shingle)."""
     found: set[bytes] = set()
-    for paragraph in _PARAGRAPHS.split(f"{headline or ''}\n{body or ''}"):
-        words = words_of(paragraph)
-        if not words:
-            continue
+    for words in lines:
         if len(words) <= size:
             found.add(" ".join(words).encode())
             continue
@@ -150,7 +174,14 @@ class Sketcher:
 
     def sketch(self, headline: str | None, body: str | None) -> Sketch | None:
         """The story's sketch, or None when it has no words at all."""
-        found = shingles(headline, body, self.config.shingle_size)
+        return self.sketch_lines(story_lines(headline, body))
+
+    def sketch_lines(self, lines: Iterable[list[str]]) -> Sketch | None:
+        """The sketch of some lines of a story (see :func:`newscrawl.templatelines.story_lines`)."""
+        return self.sketch_shingles(line_shingles(lines, self.config.shingle_size))
+
+    def sketch_shingles(self, found: set[bytes]) -> Sketch | None:
+        """The sketch of a set of shingles, or None for an empty set."""
         if not found:
             return None
         minhash = _minhash_class()(
@@ -181,7 +212,7 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / len(a)
 
 
-def score(a: Sketch, b: Sketch, allowance: int) -> float:
+def score(a: Sketch, b: Sketch, allowance: int, b_template: float = 0.0) -> float:
     """Jaccard similarity of two stories after setting aside ``allowance`` shared shingles.
 
     Short briefs written on one template (the same header and closing lines, the same
@@ -191,14 +222,29 @@ def score(a: Sketch, b: Sketch, allowance: int) -> float:
     score of full-length stories (hundreds of shingles) very little. The intersection and
     union sizes come from the estimated Jaccard and the two set sizes:
     ``I = J (|A| + |B|) / (1 + J)``, ``U = |A| + |B| - I``.
+
+    ``b_template``: how many of ``b``'s shingles are template lines that ``a``'s sketch
+    left out (:func:`template_overlap`); they are no part of the comparison, so they leave
+    the union (a story indexed before its site's template was known still has them).
     """
     estimate = jaccard(a.signature, b.signature)
     total = a.size + b.size
     shared = estimate * total / (1.0 + estimate)
-    union = total - shared
+    union = max(total - shared - b_template, shared)
     if union <= allowance:  # a story of a handful of words: nothing to set aside
         return estimate
-    return max(0.0, shared - allowance) / (union - allowance)
+    return min(1.0, max(0.0, shared - allowance) / (union - allowance))
+
+
+def template_overlap(template: Sketch, other: Sketch) -> float:
+    """Estimated number of ``template``'s shingles that ``other``'s set holds.
+
+    The intersection size from the two sets' estimated Jaccard and sizes (as in
+    :func:`score`); for disjoint sets no MinHash value is shared and the estimate is 0.
+    """
+    estimate = jaccard(template.signature, other.signature)
+    held = estimate * (template.size + other.size) / (1.0 + estimate)
+    return min(held, float(template.size), float(other.size))
 
 
 def to_bytes(signature: np.ndarray) -> bytes:
@@ -218,11 +264,20 @@ class SignatureIndex(Protocol):
 
     def add(self, url: str, signature: bytes, size: int, keys: Sequence[int]) -> None: ...
 
+    def line_pages(self, keys: Iterable[int]) -> dict[int, int]:
+        """Pages each site line (:mod:`newscrawl.templatelines`) was seen on, known ones only."""
+        ...
 
-class MemoryIndex:
+    def add_lines(self, keys: Iterable[int]) -> None:
+        """Count one more page for each of these site lines."""
+        ...
+
+
+class MemoryIndex(MemoryLineCounts):
     """An in-memory index, for one run without a store or one ``newscrawl dedup`` call."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._entries: list[tuple[str, bytes, int]] = []
         self._by_key: dict[int, list[int]] = {}
 
@@ -254,6 +309,12 @@ class StoreIndex:
     def add(self, url: str, signature: bytes, size: int, keys: Sequence[int]) -> None:
         self.store.add_sketch(url, signature, size, keys)
 
+    def line_pages(self, keys: Iterable[int]) -> dict[int, int]:
+        return self.store.line_pages(keys)
+
+    def add_lines(self, keys: Iterable[int]) -> None:
+        self.store.add_lines(keys)
+
 
 @dataclass(frozen=True)
 class Match:
@@ -262,12 +323,25 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """A story as the detector sees it: its distinctive text's sketch and where to look."""
+
+    sketch: Sketch | None  # of the lines that are not the site's template; None: no words
+    template: frozenset[bytes]  # the template lines' own shingles (left out of ``sketch``)
+    comparable: bool  # enough distinctive text (``min_shingles``) to be compared at all
+    band_keys: list[int]
+    line_keys: list[int]  # the story's lines that can be template, to count
+
+
+@dataclass(frozen=True)
 class Examined:
-    """A story checked against the index: its best match (None: a new story) and its own
-    index entry (None: no words to sketch)."""
+    """A story checked against the index: its best match (None: a new story), its own
+    index entry (None: no distinctive text to compare, so it is never indexed) and its
+    lines that can be template, for the caller to count (:meth:`NearDupDetector.check`)."""
 
     match: Match | None
-    entry: tuple[bytes, int, list[int]] | None
+    entry: tuple[bytes, int, list[int]] | None  # signature bytes, set size, band keys
+    line_keys: list[int]
 
 
 @dataclass
@@ -280,6 +354,60 @@ class NearDupDetector:
     def __post_init__(self) -> None:
         self.sketcher = Sketcher(self.config)
 
+    def assess(
+        self,
+        url: str,
+        headline: str | None,
+        body: str | None,
+        sketch: Sketch | None = None,
+        *,
+        sketched: bool = False,
+    ) -> Assessment:
+        """The story's distinctive sketch: its lines less its site's template lines.
+
+        Reads the index, changes nothing. ``sketched``: ``sketch`` is the story's whole
+        text's, made elsewhere with this configuration (an extraction worker,
+        :mod:`newscrawl.extract.worker`); it is used when no line is template.
+        """
+        lines = story_lines(headline, body)
+        rule = self.config.template
+        titled = bool(lines) and bool(story_lines(headline, None))
+        keys = rule.keys(site_of(url), lines, skip=int(titled)) if lines else {}
+        template = rule.template(keys, self.index.line_pages(set(keys.values()))) if keys else ()
+        left_out: frozenset[bytes] = frozenset()
+        if template or not sketched:
+            size = self.config.shingle_size
+            kept = line_shingles((w for i, w in enumerate(lines) if i not in template), size)
+            sketch = self.sketcher.sketch_shingles(kept)
+            if template:
+                left_out = frozenset(line_shingles((lines[i] for i in template), size) - kept)
+        comparable = sketch is not None and sketch.size >= self.config.min_shingles
+        bands = self.sketcher.band_keys(sketch.signature) if comparable and sketch else []
+        return Assessment(sketch, left_out, comparable, bands, list(keys.values()))
+
+    def scores(self, url: str, assessment: Assessment) -> Iterator[tuple[str, float]]:
+        """(indexed story, score) for each LSH candidate that can be compared."""
+        if not assessment.comparable or assessment.sketch is None:
+            return
+        candidates = self.index.candidates(assessment.band_keys, self.config.max_per_key)
+        # The allowance sets aside shared shingles that may be template; those of the
+        # template lines already left out count toward it.
+        allowance = max(0, self.config.allowance - len(assessment.template))
+        template: Sketch | None = None
+        for other_url, other, size in candidates:
+            if other_url == url:
+                continue
+            sketch = Sketch(from_bytes(other), size)
+            # The site's template lines the stored story may still hold (indexed before
+            # they were known to be template): no part of its distinctive text.
+            held = 0.0
+            if assessment.template:
+                template = template or self.sketcher.sketch_shingles(set(assessment.template))
+                held = template_overlap(template, sketch) if template else 0.0
+            if size - held < self.config.min_shingles:
+                continue
+            yield other_url, score(assessment.sketch, sketch, allowance, held)
+
     def check(
         self,
         url: str,
@@ -291,10 +419,11 @@ class NearDupDetector:
     ) -> Match | None:
         """The best indexed match of a story; a story that matches nothing is indexed.
 
-        ``sketched``: ``sketch`` is this story's, made elsewhere with this configuration
-        (an extraction worker, :mod:`newscrawl.extract.worker`), so it is not made again.
+        A story too short to compare (see the module docstring) matches nothing and is
+        not indexed. Either way its template-eligible lines are counted for its site.
         """
         examined = self.examine(url, headline, body, sketch, sketched=sketched)
+        self.index.add_lines(examined.line_keys)
         if examined.match is None and examined.entry is not None:
             self.index.add(url, *examined.entry)
         return examined.match
@@ -308,35 +437,34 @@ class NearDupDetector:
         *,
         sketched: bool = False,
     ) -> Examined:
-        """:meth:`check` without indexing: the caller decides what the story becomes."""
-        entry = self.entry(headline, body, sketch, sketched=sketched)
-        if entry is None:
-            return Examined(None, None)
-        signature, size, keys = entry
-        mine = Sketch(from_bytes(signature), size)
+        """:meth:`check` without indexing or counting: the caller decides what the story
+        becomes, and counts its lines (``index.add_lines``) whatever it becomes."""
+        assessment = self.assess(url, headline, body, sketch, sketched=sketched)
         best: Match | None = None
-        for other_url, other, other_size in self.index.candidates(keys, self.config.max_per_key):
-            if other_url == url:
-                continue
-            value = score(mine, Sketch(from_bytes(other), other_size), self.config.allowance)
+        for other_url, value in self.scores(url, assessment):
             if value >= self.config.threshold and (best is None or value > best.score):
                 best = Match(other_url, value)
-        return Examined(best, entry)
+        return Examined(best, self._entry(assessment), assessment.line_keys)
 
     def entry(
         self,
+        url: str,
         headline: str | None,
         body: str | None,
         sketch: Sketch | None = None,
         *,
         sketched: bool = False,
     ) -> tuple[bytes, int, list[int]] | None:
-        """A story's index entry (signature bytes, shingle set size, band keys)."""
-        if not sketched:
-            sketch = self.sketcher.sketch(headline, body)
-        if sketch is None:
+        """A story's index entry (signature bytes, shingle set size, band keys) of its
+        distinctive lines; None when it is too short to compare (it is never indexed)."""
+        return self._entry(self.assess(url, headline, body, sketch, sketched=sketched))
+
+    @staticmethod
+    def _entry(assessment: Assessment) -> tuple[bytes, int, list[int]] | None:
+        if not assessment.comparable or assessment.sketch is None:
             return None
-        return to_bytes(sketch.signature), sketch.size, self.sketcher.band_keys(sketch.signature)
+        signature = to_bytes(assessment.sketch.signature)
+        return signature, assessment.sketch.size, assessment.band_keys
 
 
 # -- feeds: ``newscrawl dedup`` ---------------------------------------------------------------

@@ -49,6 +49,9 @@ STORE_BATCH_SIZE = 100
 MIRROR_DIR = None
 # Site profiles on (precise per-site extraction); off forces generic extraction.
 NEWSCRAWL_USE_PROFILES = True
+# Paragraphs a page declares paywalled (schema.org hasPart, newscrawl.extract.generic.paywall)
+# are left out of the body and counted in paywalled_omitted; True keeps them in the body.
+NEWSCRAWL_KEEP_PAYWALLED = False
 # A story split over several pages is fetched page by page into one record, up to this many
 # pages (newscrawl.spiders.multipage); a longer one is stored incomplete. 1: first pages only.
 MAX_ARTICLE_PAGES = 10
@@ -64,6 +67,12 @@ NEARDUP_BANDS = 42
 NEARDUP_ROWS = 3
 NEARDUP_SHINGLE_SIZE = 5
 NEARDUP_MAX_PER_KEY = 50
+# Short items (newscrawl.templatelines): a line of at most TEMPLATE_WORDS words seen on
+# TEMPLATE_PAGES pages of one site is its template and carries no weight; a story with
+# fewer than MIN_SHINGLES distinctive shingles is never merged.
+NEARDUP_MIN_SHINGLES = 16
+NEARDUP_TEMPLATE_WORDS = 15
+NEARDUP_TEMPLATE_PAGES = 2
 
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)

@@ -85,6 +85,7 @@ def test_bare_and_full_crawls_reach_every_page(mirror, tmp_path: Path) -> None:
         ("headline_sources", []),
         ("page_kinds", []),
         ("golden", ["run", "out"]),
+        ("langid_cost", []),
     ],
 )
 def test_benches_on_the_shared_data_say_where_it_comes_from_when_absent(

@@ -175,8 +175,9 @@ def test_a_better_copy_found_later_takes_the_place_and_is_exported_again(
 
 
 def as_left_by_the_previous_schema(store_url: str) -> None:
-    """Take back the alias fingerprints and ``feed_marks`` (the last schema step): the store
-    as the newscrawl before them left it."""
+    """Take back the alias fingerprints and ``feed_marks`` (SQLite schema 5, PostgreSQL
+    migration 4) and the later ``template_lines``: the store as the newscrawl before them
+    left it."""
     if store_url.startswith("sqlite:"):
         import sqlite3
 
@@ -184,16 +185,16 @@ def as_left_by_the_previous_schema(store_url: str) -> None:
             db.execute("DROP INDEX aliases_by_fingerprint")
             db.execute("ALTER TABLE aliases DROP COLUMN fingerprint")
             db.execute("DROP TABLE feed_marks")
+            db.execute("DROP TABLE template_lines")
             db.execute("PRAGMA user_version=4")
         return
     import psycopg
 
-    from newscrawl.storage.postgres import SCHEMA_VERSION
-
     with psycopg.connect(store_url, autocommit=True) as db:
         db.execute("ALTER TABLE aliases DROP COLUMN fingerprint")
         db.execute("DROP TABLE feed_marks")
-        db.execute("DELETE FROM newscrawl_schema WHERE version = %s", (SCHEMA_VERSION,))
+        db.execute("DROP TABLE template_lines")
+        db.execute("DELETE FROM newscrawl_schema WHERE version >= 4")
 
 
 def test_a_store_of_the_previous_schema_gains_fingerprints_and_keeps_its_aliases(
@@ -248,9 +249,9 @@ def test_crawls_of_the_mirror_in_other_orders_store_the_same(tmp_path: Path) -> 
     same records, aliases and index, down to which copy is canonical."""
     crawl_mirror(tmp_path / "serial.db", "smn", "-s", "CONCURRENT_REQUESTS=1",
                  "-s", "EXTRACTION_WORKERS=0")  # fmt: skip
-    for spider in ("terradaily", "spacedaily", "spacewar"):
+    for spider in ("terradaily", "spacedaily", "spacewar", "marsdaily"):
         crawl_mirror(tmp_path / "forward.db", spider)
-    for spider in ("spacewar", "spacedaily", "terradaily"):
+    for spider in ("marsdaily", "spacewar", "spacedaily", "terradaily"):
         crawl_mirror(tmp_path / "backward.db", spider)
     serial, forward, backward = (
         store_snapshot(f"sqlite:///{tmp_path / name}.db")

@@ -114,6 +114,7 @@ def test_help_lists_each_spiders_arguments_and_section_keys() -> None:
         assert f"{spider.name}: -a sections=KEY[,KEY...]" in help_text
         assert f"keys: {keys} -a max_pages=N" in help_text
     assert "news: -a start_urls=URL[,URL...]: required" in help_text
+    assert help_text.count("-a languages=CODE[,CODE...]: keep only records") == 5  # every spider
     assert "75 the store is in use by another crawl" in help_text
 
 

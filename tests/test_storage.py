@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -106,6 +107,67 @@ def test_postgresql_schema_is_versioned_and_migrated_once(postgres) -> None:
     assert versions == [(v,) for v in range(1, SCHEMA_VERSION + 1)]  # each step once
     for each in opened:
         each.close()
+
+
+@pytest.mark.parametrize("old_version", [2, 3, 4])
+def test_postgresql_store_of_an_older_schema_gains_the_template_lines_table(
+    postgres, old_version: int
+) -> None:
+    import psycopg
+
+    from newscrawl.storage.postgres import MIGRATIONS, SCHEMA_VERSION
+
+    url = postgres.new_database()
+    with psycopg.connect(url, autocommit=True) as db:  # a store made before template_lines
+        db.execute("CREATE TABLE newscrawl_schema (version INTEGER)")
+        for version in range(1, old_version + 1):
+            db.execute(MIGRATIONS[version - 1])
+            db.execute("INSERT INTO newscrawl_schema VALUES (%s)", (version,))
+    store = open_store(url)
+    assert store.schema_version() == SCHEMA_VERSION == len(MIGRATIONS) == 5
+    store.add_lines([3, 3, 5])
+    store.add_lines([3])
+    store.commit()
+    assert store.line_pages([3, 5, 7]) == {3: 2, 5: 1}
+    assert store.finished_files() == []  # warc_files (migration 3) there as well
+    assert store.feed_mark("nowhere") is None  # feed_marks (migration 4) too
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("old_version", "missing"),
+    [
+        (3, ("warc_files", "feed_marks", "template_lines")),
+        (4, ("feed_marks", "template_lines")),
+        (5, ("template_lines",)),
+    ],
+)
+def test_sqlite_store_of_an_older_schema_gains_the_template_lines_table(
+    tmp_path: Path, old_version: int, missing: tuple[str, ...]
+) -> None:
+    from newscrawl.storage.sqlite import SCHEMA_VERSION
+
+    path = tmp_path / "old.db"
+    store = open_store(f"sqlite:///{path}")
+    store.close()
+    db = sqlite3.connect(path)  # what that version had: not the later tables
+    for table in missing:
+        db.execute(f"DROP TABLE {table}")
+    if old_version < 5:  # nor alias fingerprints
+        db.execute("DROP INDEX aliases_by_fingerprint")
+        db.execute("ALTER TABLE aliases DROP COLUMN fingerprint")
+    db.execute(f"PRAGMA user_version={old_version}")
+    db.commit()
+    db.close()
+    store = open_store(f"sqlite:///{path}")
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    store.add_lines([9])
+    store.commit()
+    assert store.line_pages([9]) == {9: 1}
+    assert store.finished_files() == []
+    assert store.feed_mark("nowhere") is None
+    assert "fingerprint" in {row[1] for row in store.db.execute("PRAGMA table_info(aliases)")}
+    store.close()
 
 
 def test_seq_follows_commit_order_with_concurrent_writers(store_url: str) -> None:

@@ -47,16 +47,25 @@ def add_parser(commands: Any) -> None:
     extract.add_argument(
         "--no-profiles", action="store_true", help="generic extraction only, site profiles off"
     )
+    extract.add_argument(
+        "--keep-paywalled",
+        action="store_true",
+        help="keep in the body the paragraphs a page declares paywalled",
+    )
     add_quiet_option(extract)
     extract.set_defaults(handler=cmd_extract)
 
 
-def extract_file(path: Path, url: str | None, *, use_profiles: bool = True) -> dict[str, Any]:
+def extract_file(
+    path: Path, url: str | None, *, use_profiles: bool = True, keep_paywalled: bool = False
+) -> dict[str, Any]:
     """One output line: the article's fields, or an ``error`` saying why there are none."""
     page_url = url if url and url.startswith(("http://", "https://")) else path.resolve().as_uri()
     try:
         html = read_page(path)
-        extraction = extract_article(html, page_url, use_profiles=use_profiles)
+        extraction = extract_article(
+            html, page_url, use_profiles=use_profiles, keep_paywalled=keep_paywalled
+        )
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
         return {"error": f"{type(exc).__name__}: {exc}"}
     record = normalize_record(ItemAdapter(extraction.item))
@@ -99,6 +108,7 @@ def _inputs(args: argparse.Namespace) -> Iterator[tuple[dict[str, Any], Path, st
 def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     """One line per input, failed or not; the status says whether any failed."""
     use_profiles = not args.no_profiles
+    options = {"use_profiles": use_profiles, "keep_paywalled": args.keep_paywalled}
     if not args.manifest and not args.files:
         raise UsageError("give FILE... or --manifest M.jsonl")
     total = None
@@ -108,7 +118,7 @@ def cmd_extract(args: argparse.Namespace, out: TextIO) -> int:
     inputs = failed = 0
     pages = track(_inputs(args), total=total, unit="page", desc="extract", quiet=args.quiet)
     for record, path, url in pages:
-        record.update(extract_file(path, url, use_profiles=use_profiles))
+        record.update(extract_file(path, url, **options))
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         inputs, failed = inputs + 1, failed + ("error" in record)
     if failed:

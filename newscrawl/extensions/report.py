@@ -14,6 +14,7 @@
   several platforms (:mod:`newscrawl.spiders.platforms`): pages the site answered, by the
   platform their URL shape belongs to, and entry points of a platform it does not run;
   the table's ``platform`` column names the platforms a site answered with.
+- ``paywalled``: how many of those declare paywalled content (``free_access`` false).
 
 Beside the table, one *outcome* line says whether the run did its job: why it finished, what
 was stored, rejected or found twice, what failed for good by kind
@@ -49,7 +50,7 @@ logger = logging.getLogger(__name__)
 # the store failed, or the spider's start raised (Scrapy's "start_error": nothing crawled).
 FAILED_REASONS = frozenset({"store_error", "start_error"})
 COVERAGE_FIELDS = ("headline", "body", "published", "dateline")
-COUNTERS = ("pages", "new", "duplicate", "rejected", "articles")
+COUNTERS = ("pages", "new", "duplicate", "rejected", "articles", "paywalled")
 PREFIX = "newscrawl/report"
 
 
@@ -72,8 +73,12 @@ def failure_share(stats: dict[str, Any], site: str) -> tuple[int, int]:
     kinds = _group(stats, f"{PREFIX}/{site}/failures")
     failed = sum(kinds.values())
     answered = sum(n for k, n in kinds.items() if k.startswith("http_") or k in _ANSWERED)
-    absent = sum(_group(stats, f"{PREFIX}/{site}/absent").values())
-    if absent and not _group(stats, f"{PREFIX}/{site}/platform"):
+    absent = sum(
+        sum(_group(stats, f"{PREFIX}/{one}/absent").values())
+        for one in (_absent_sites(stats) if site == "all" else [site])
+        if not _group(stats, f"{PREFIX}/{one}/platform")
+    )
+    if absent:
         # A 404 for a platform's entry point says the site runs another platform
         # (newscrawl.spiders.platforms); a site that answered none runs nothing we reach:
         # it is down, blocking us, or MIRROR_DIR is wrong, and its probes failed.
@@ -83,6 +88,12 @@ def failure_share(stats: dict[str, Any], site: str) -> tuple[int, int]:
 
 
 _ANSWERED = frozenset({"redirect_not_followed"})
+
+
+def _absent_sites(stats: dict[str, Any]) -> list[str]:
+    """Sites with a platform's entry point counted absent (newscrawl.spiders.platforms)."""
+    return sorted({key.split("/")[2] for key in stats if key.startswith(f"{PREFIX}/")
+                   and key.split("/")[3:4] == ["absent"]})  # fmt: skip
 
 
 def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -143,6 +154,8 @@ class RunReport:
             return
         site = item.get("site") or site_of(item.get("url") or "")
         self._count(site, "articles")
+        if item.get("free_access") is False:
+            self._count(site, "paywalled")
         for name in COVERAGE_FIELDS:
             if item.get(name):
                 self._count(site, f"fields/{name}")

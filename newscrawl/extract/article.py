@@ -75,12 +75,21 @@ def extract_article(
     section: str | None = None,
     use_profiles: bool = True,
     selector: Selector | None = None,
+    content_language: str | None = None,
+    keep_paywalled: bool = False,
 ) -> Extraction:
-    """Extract one article page into a loaded item (not yet normalised or validated)."""
+    """Extract one article page into a loaded item (not yet normalised or validated).
+
+    ``content_language``: the response's ``Content-Language`` header, if any (a weaker
+    declaration of the page's language than its markup's). ``keep_paywalled``: keep in
+    the body the paragraphs the page declares paywalled (by default they are left out).
+    """
     if _HTML_CONTROL.search(html):  # as clean_text does for fields: each becomes a space
         html, selector = _HTML_CONTROL.sub(" ", html), None  # the given selector saw them
     when = dt.date.fromisoformat(fetched_at[:10]) if fetched_at else None
     page, mismatch = choose_page(html, url, use_profiles=use_profiles, selector=selector, when=when)
+    page.content_language = content_language
+    page.keep_paywalled = keep_paywalled
     error = None
     try:
         fields = page.fields()

@@ -79,6 +79,36 @@ def to_iso(value: str | None) -> str | None:
         return None
 
 
+def consistent_modified(published: str | None, modified: str | None) -> str | None:
+    """The update date when it is an update: a moment after the publication.
+
+    A page that states the same moment for both (templates fill ``dateModified`` with
+    ``datePublished`` until a story is edited) was not updated; one that states an update
+    before its publication contradicts itself. Both give None. When either date is a bare
+    day, or only one states its time zone, they are compared by day, and an update on the
+    publication day cannot be told from the publication itself: None too (the published
+    day of such a page may even have been read from the update stamp).
+    """
+    if not modified or not published:
+        return modified
+    try:
+        first, last = dt.datetime.fromisoformat(published), dt.datetime.fromisoformat(modified)
+    except ValueError:
+        return modified
+    zoned = (first.tzinfo is not None, last.tzinfo is not None)
+    if len(published) == 10 or len(modified) == 10 or zoned[0] != zoned[1]:
+        return modified if last.date() > first.date() else None
+    return modified if last > first else None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
 def _or_none(value: Any) -> Any:
     """Empty values are dropped (MapCompose drops None), so they never join or win TakeFirst."""
     return value or None
@@ -119,7 +149,11 @@ class ArticleLoader(ItemLoader):
     authors_out = _unique
     body_out = Join("\n\n")
     published_in = MapCompose(clean_text, to_iso)
+    modified_in = MapCompose(clean_text, to_iso)
+    free_access_in = MapCompose(_flag)
+    paywalled_omitted_in = MapCompose(_count)
     language_in = MapCompose(clean_text, str.lower, _or_none)
+    language_declared_in = MapCompose(clean_text, str.lower, _or_none)
     related_links_in = MapCompose(_absolute_link)
     related_links_out = _unique
     images_in = MapCompose(_absolute_image)
@@ -137,9 +171,13 @@ class ArticleLoader(ItemLoader):
         item["dateline"] = dateline.as_dict() if dateline else None
         if not item.get("published") and dateline and dateline.date:
             item["published"] = dateline.date
+        item["modified"] = consistent_modified(item.get("published"), item.get("modified"))
         for name in ARTICLE_FIELDS:
             if name not in item:
                 item[name] = [] if name in ("authors", "related_links", "images") else None
+        item["paywalled_omitted"] = item["paywalled_omitted"] or 0
+        if item["language_declared"] == item["language"]:
+            item["language_declared"] = None
         return item
 
 
@@ -165,7 +203,8 @@ def load_article(
     loader = ArticleLoader(base_url=url)
     loader.add_value("url", resolve_url(url, raw.get("url")))
     loader.add_value("site", site_of(url))
-    for name in ("section", "headline", "dateline", "published", "language"):
+    for name in ("section", "headline", "dateline", "published", "modified", "language",
+                 "language_declared", "free_access", "paywalled_omitted"):  # fmt: skip
         loader.add_value(name, raw.get(name))
     loader.add_value("section", section)  # the listing's section, when the page has none
     for name in ("authors", "body", "related_links", "images"):

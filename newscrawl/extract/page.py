@@ -51,6 +51,13 @@ class ArticlePage:
     layout: ClassVar[str] = "page"
     #: The date this layout stopped being served (None: still current).
     valid_until: ClassVar[dt.date | None] = None
+    #: The HTTP ``Content-Language`` header the page came with, when the caller had one
+    #: (set by :func:`newscrawl.extract.article.extract_article`): a declaration of the
+    #: page's language weaker than its markup's.
+    content_language: str | None = None
+    #: Keep in the body the paragraphs the page declares paywalled (set by
+    #: ``extract_article``; by default they are left out and counted).
+    keep_paywalled: bool = False
     #: XPath of the ``<a>`` elements that may lead to the story's other pages when a site
     #: splits it (:mod:`newscrawl.discovery.continuation`); None: the generic article scope.
     parts_xpath: ClassVar[str | None] = None

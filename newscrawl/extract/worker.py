@@ -66,6 +66,8 @@ class Job:
     fetched_at: str | None = None
     section: str | None = None
     use_profiles: bool = True
+    content_language: str | None = None  # the response's Content-Language header
+    keep_paywalled: bool = False  # NEWSCRAWL_KEEP_PAYWALLED
 
 
 def extract_job(job: Job) -> Extraction:
@@ -76,6 +78,8 @@ def extract_job(job: Job) -> Extraction:
         fetched_at=job.fetched_at,
         section=job.section,
         use_profiles=job.use_profiles,
+        content_language=job.content_language,
+        keep_paywalled=job.keep_paywalled,
     )
 
 
@@ -186,6 +190,12 @@ def worker_main() -> None:
     logging.getLogger().handlers[:] = [collect]
     logging.getLogger().setLevel(logging.INFO)
     functions: dict[str, Callable[[Job], Extraction]] = {}
+    # The language model (about 0.8 s of CPU) is loaded before the first page, so that
+    # the first page's EXTRACTION_TIMEOUT is not spent on it (and before the memory limit:
+    # it is what every worker holds).
+    from newscrawl.extract.langid import _identifier
+
+    _identifier()
     limit_memory(int(os.environ.get(MEMORY_ENV) or 0))
     write_message(out, os.getpid())
     while header := source.read(HEADER.size):

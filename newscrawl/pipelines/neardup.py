@@ -68,11 +68,17 @@ class NearDupPipeline:
     ) -> ArticleItem:
         copy_of = item.get("copy_of")
         if copy_of is not None:  # an exact copy taking its story's place: bring its entry
-            copy_of.sketch = self.detector.entry(headline, body, sketch, sketched=sketched)
+            # Its lines are not counted as template: an exact copy met after its story is
+            # dropped uncounted (dedup pipeline), so counting this one would make the counts
+            # depend on which copy came first.
+            copy_of.sketch = self.detector.entry(
+                item["url"], headline, body, sketch, sketched=sketched
+            )
             if copy_of.sketch is not None and self.owner is not None:
                 self.owner.store.reserve(copy_of.sketch[2])
             return item
         examined = self.detector.examine(item["url"], headline, body, sketch, sketched=sketched)
+        self.detector.index.add_lines(examined.line_keys)  # a match's too (see check())
         if examined.match is None:
             if examined.entry is not None:
                 self.detector.index.add(item["url"], *examined.entry)

@@ -1,4 +1,5 @@
-"""Revisions: a re-fetched stored article replaces its stored record when its body changed.
+"""Revisions: a re-fetched stored article replaces its stored record when its body changed
+or the update date it states (``modified``) moved.
 
 Under ``INCREMENTAL_REFETCH=newer`` the incremental middleware
 (:mod:`newscrawl.downloadermiddlewares.incremental`) lets a stored article through again
@@ -19,7 +20,7 @@ from newscrawl.items import ArticleItem, article_record
 
 
 class RevisionPipeline:
-    """A re-fetched article replaces its stored record when its body changed.
+    """A re-fetched article replaces its stored record when its body or update date changed.
 
     Runs before deduplication (which would drop it as an already stored URL). A revision
     leaves the crawl's feed (it is not a new story) and reaches consumers through
@@ -53,4 +54,6 @@ class RevisionPipeline:
             self.stats.inc_value("newscrawl/revised")
             raise DropItem(f"revised {stored}: stored record replaced", log_level="INFO")
         self.stats.inc_value("newscrawl/unchanged")
-        raise DropItem(f"unchanged {stored}: re-fetched, same body", log_level="INFO")
+        raise DropItem(
+            f"unchanged {stored}: re-fetched, same body and update date", log_level="INFO"
+        )

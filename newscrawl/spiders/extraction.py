@@ -1,8 +1,8 @@
 """Article extraction from a spider: in the crawl's extraction pool, or in this process.
 
 Every spider extracts its article pages (first pages and later parts of a story alike)
-through :func:`extract_or_reject`, so the pool, the profiles setting and the counting of
-profile mismatches are the same for all.
+through :func:`extract_or_reject`, so the pool, the profiles and paywall settings, the
+``Content-Language`` header and the counting of profile mismatches are the same for all.
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ def _fetched_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def content_language(response: Response) -> str | None:
+    """The response's ``Content-Language`` header (the page's language, as the server says)."""
+    value = response.headers.get("Content-Language")
+    return value.decode("latin-1")[:100] if value else None
+
+
 def extract_response(
     spider: scrapy.Spider,
     response: TextResponse,
@@ -40,6 +46,8 @@ def extract_response(
         section=section,
         use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
         selector=response.selector,
+        content_language=content_language(response),
+        keep_paywalled=spider.settings.getbool("NEWSCRAWL_KEEP_PAYWALLED", False),
     )
     _note_mismatch(spider, response, extraction)
     return extraction
@@ -65,6 +73,8 @@ async def extract_or_reject(
             fetched_at=fetched_at or _fetched_now(),
             section=section,
             use_profiles=spider.settings.getbool("NEWSCRAWL_USE_PROFILES", True),
+            content_language=content_language(response),
+            keep_paywalled=spider.settings.getbool("NEWSCRAWL_KEEP_PAYWALLED", False),
         )
         try:
             extraction = await pool.extract(job)

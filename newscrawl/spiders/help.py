@@ -26,6 +26,11 @@ _NEWS = (
     ("start_urls=URL[,URL...]", "required: http(s) start pages; only their hosts are crawled"),
     ("max_pages=N", f"pages of each listing, at least 1 (default {DEFAULT_MAX_PAGES})"),
 )
+# Every spider: read by the validate pipeline (newscrawl.pipelines.validate).
+_ALL = (
+    ("languages=CODE[,CODE...]", "keep only records in those languages (en-gb counts as en);"
+     " the others, and records of unknown language, are rejected"),
+)  # fmt: skip
 
 
 def spider_arguments() -> str:
@@ -42,7 +47,7 @@ def spider_arguments() -> str:
         else:
             continue
         lines = [f"{name}:"]
-        for arg, text in arguments:
+        for arg, text in [*arguments, *_ALL]:
             lines += textwrap.wrap(
                 f"-a {arg}: {text}", width=78, initial_indent="  ",
                 subsequent_indent="      ", break_on_hyphens=False,

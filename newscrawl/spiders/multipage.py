@@ -21,7 +21,9 @@ pages' URLs (``part_urls``, recorded as aliases of the story, reason ``part``).
 - **A part that fails** (HTTP error, timeout, refused by robots.txt, not HTML, no body,
   a redirect back to an earlier page) ends the story: it is yielded with what came,
   ``incomplete`` true, counted ``newscrawl/multipage/incomplete`` (and
-  ``.../incomplete/<why>``) in one log line.
+  ``.../incomplete/<why>``) in one log line. A part declared paywalled whole is
+  ``paywalled``: its omitted paragraphs are counted in the story's ``paywalled_omitted``
+  and the story is not free (``free_access`` false), as any part declared not free makes it.
 - **A "next page" that repeats the story** (every paragraph of it is already in the
   story: a site that ignores the page marker, or a paged list beside the story taken for
   its pager) is no part: the story ends with what it had, complete, counted
@@ -139,6 +141,10 @@ class MultiPageMixin:
             return [self._story(story, part_urls, "loop", response.url)]
         extraction = await extract_or_reject(self, response, section)  # type: ignore[arg-type]
         if isinstance(extraction, Rejection) or not extraction.item.get("body"):
+            if not isinstance(extraction, Rejection) and extraction.item.get("paywalled_omitted"):
+                # The page is there but all of it is declared paywalled: said, and counted.
+                story = _stitched(story, extraction.item)
+                return [self._story(story, part_urls, "paywalled", response.url)]
             return [self._story(story, part_urls, "no_body", response.url)]
         if _repeats(story, extraction.item):  # the link was no continuation after all
             self._count_story("not_a_part")
@@ -214,8 +220,16 @@ def _repeats(story: dict[str, Any], part: ArticleItem) -> bool:
 
 
 def _stitched(story: dict[str, Any], part: ArticleItem) -> dict[str, Any]:
-    """The story with a later page's body and new images added, in page order."""
+    """The story with a later page's body and new images added, in page order.
+
+    Paywall declarations add up: the paragraphs a later page declares paywalled were left
+    out of its body too and are counted, and a story with any page declared not free is
+    not free (a site may meter from the second page on)."""
     body = "\n\n".join(text for text in (story.get("body"), part.get("body")) if text)
     images = list(story.get("images") or [])
     images += [image for image in part.get("images") or [] if image not in images]
-    return {**story, "body": body, "images": images}
+    omitted = (story.get("paywalled_omitted") or 0) + (part.get("paywalled_omitted") or 0)
+    declared = {story.get("free_access"), part.get("free_access")}
+    free = False if False in declared else (True if True in declared else None)
+    return {**story, "body": body, "images": images, "paywalled_omitted": omitted,
+            "free_access": free}  # fmt: skip

@@ -6,7 +6,8 @@ images and a file of a million have the same column types, so a warehouse can ap
 to one table. Nested fields are Arrow structs and lists, as in the JSON lines:
 ``dateline`` a struct, ``authors`` a list of strings, ``related_links``, ``images`` and
 ``also_at`` lists of structs; ``aliases`` (the export's other URLs of a story) a list of
-strings; ``pages`` an integer and ``incomplete`` a boolean (schema 2 added them). Dates
+strings; ``pages`` an integer and ``incomplete`` a boolean (schema 2 added them);
+``modified``, ``free_access``, ``paywalled_omitted`` and ``language_declared`` (schema 3). Dates
 stay ISO 8601 strings, as in the JSON: ``published`` may be a bare date, and a string
 keeps what the page said. A key a record has and the schema does not is left out.
 
@@ -43,19 +44,23 @@ SCHEMA = pa.schema(
         pa.field("headline", _TEXT),
         pa.field("dateline", DATELINE),
         pa.field("published", _TEXT),
+        pa.field("modified", _TEXT),
         pa.field("authors", pa.list_(_TEXT)),
         pa.field("body", _TEXT),
+        pa.field("free_access", pa.bool_()),
+        pa.field("paywalled_omitted", pa.int32()),
         pa.field("related_links", pa.list_(RELATED_LINK)),
         pa.field("images", pa.list_(IMAGE)),
         pa.field("pages", pa.int32()),
         pa.field("incomplete", pa.bool_()),
         pa.field("language", _TEXT),
+        pa.field("language_declared", _TEXT),
         pa.field("fetched_at", _TEXT),
         pa.field("fingerprint", _TEXT),
         pa.field("also_at", pa.list_(PLACE)),
         pa.field("aliases", pa.list_(_TEXT)),
     ],
-    metadata={"newscrawl.schema": "2"},
+    metadata={"newscrawl.schema": "3"},
 )
 assert tuple(SCHEMA.names[: len(ARTICLE_FIELDS)]) == ARTICLE_FIELDS, "schema follows the item"
 
@@ -78,6 +83,10 @@ def _check(value: Any, kind: pa.DataType, where: str) -> None:
         return
     if pa.types.is_string(kind):
         ok = isinstance(value, str)
+    elif pa.types.is_boolean(kind):
+        ok = isinstance(value, bool)
+    elif pa.types.is_integer(kind):
+        ok = isinstance(value, int) and not isinstance(value, bool)
     elif pa.types.is_list(kind):
         ok = isinstance(value, list | tuple)
         if ok:

@@ -160,6 +160,13 @@ MIGRATIONS: list[str] = [
         updated_at   TEXT NOT NULL DEFAULT {_NOW}
     );
     """,
+    # 5: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+    """
+    CREATE TABLE template_lines (
+        line_key     BIGINT PRIMARY KEY,
+        pages        INTEGER NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,7 +9,7 @@ a backend that spells them otherwise).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from newscrawl.storage.connection import Known, StoreConnection
@@ -145,6 +145,32 @@ class ArticleTables(StoreConnection):
                     [(key, rows[0][0]) for key in dict.fromkeys(band_keys)],
                 )
 
+    def line_pages(self, keys: Iterable[int]) -> dict[int, int]:
+        """Pages each site line was counted on (:mod:`newscrawl.templatelines`), known ones."""
+        wanted = sorted(set(keys))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self._all(
+            f"SELECT line_key, pages FROM template_lines WHERE line_key IN ({marks})",
+            tuple(wanted),
+        )
+        return dict(rows)
+
+    def add_lines(self, keys: Iterable[int]) -> None:
+        """Count one more page for each site line, in the write transaction.
+
+        Keys in ascending order: writers counting the same lines lock their rows in one
+        global order (no deadlocks).
+        """
+        rows = [(key,) for key in sorted(set(keys))]
+        if rows:
+            self._write_many(
+                "INSERT INTO template_lines (line_key, pages) VALUES (?, 1)"
+                " ON CONFLICT (line_key) DO UPDATE SET pages = template_lines.pages + 1",
+                rows,
+            )
+
     def add_rejection(self, url: str, reason: str, detail: str | None = None) -> None:
         self._write(
             "INSERT INTO rejections (url, reason, detail) VALUES (?, ?, ?)"
@@ -154,16 +180,31 @@ class ArticleTables(StoreConnection):
         )
 
     def revise_article(self, record: dict[str, Any]) -> bool:
-        """Replace a stored article by a re-fetched version whose body changed.
+        """Replace a stored article by a re-fetched version that is a revision of it.
 
-        The revision gets a new ``seq``, so ``export --new`` hands it out again. False when
-        the body is unchanged, or when it now equals another stored story's body.
+        A revision is a changed body, or an update date (``modified``) the page states that
+        differs from the stored one: a correction can leave the words alone (a fixed
+        caption, a new headline) and still be dated as one. The revision gets a new
+        ``seq``, so ``export --new`` hands it out again. False when neither changed, or
+        when the body now equals another stored story's body.
         """
+        self.reserve(())  # the write transaction, so that the row stays locked till commit
+        row = self._one(
+            f"SELECT fingerprint, record FROM articles WHERE url = ?{self._FOR_UPDATE}",
+            (record["url"],),
+        )
+        if row is None:
+            return False
+        body_changed = row[0] != record["fingerprint"]
+        modified = record.get("modified")
+        moved = bool(modified) and json.loads(row[1]).get("modified") != modified
+        if not body_changed and not moved:
+            return False
         cursor = self._write(
             "UPDATE articles SET fingerprint = ?, headline = ?, published = ?,"
             f" fetched_at = ?, record = ?, seq = {self.NEXT_SEQ}"
-            " WHERE url = ? AND fingerprint != ?"
-            " AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.fingerprint = ?)",
+            " WHERE url = ?"
+            " AND NOT EXISTS (SELECT 1 FROM articles o WHERE o.fingerprint = ? AND o.url != ?)",
             (
                 record["fingerprint"],
                 record["headline"],
@@ -172,7 +213,7 @@ class ArticleTables(StoreConnection):
                 json.dumps(record, ensure_ascii=False),
                 record["url"],
                 record["fingerprint"],
-                record["fingerprint"],
+                record["url"],
             ),
         )
         return cursor.rowcount == 1

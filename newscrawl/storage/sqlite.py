@@ -12,8 +12,9 @@ history (``runs``, ``run_sites``) and an index on ``articles(stored_at, site)`` 
 report's per-day counts, 4 adds ``warc_files`` (:mod:`newscrawl.storage.archives`), 5 adds
 ``aliases.fingerprint`` (the words of each copy, for the canonical rule of
 :mod:`newscrawl.canonical`) and ``feed_marks`` (the crawl's ``-o`` feeds,
-:mod:`newscrawl.extensions.feeds`). Every step is idempotent, so a store of any
-earlier version opens and is brought up to date.
+:mod:`newscrawl.extensions.feeds`), 6 adds ``template_lines`` (pages per site line,
+:mod:`newscrawl.templatelines`; an older store starts counting from empty). Every step is
+idempotent, so a store of any earlier version opens and is brought up to date.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from newscrawl.redact import redact_url
 from newscrawl.storage.base import BaseStore
 from newscrawl.storage.connection import StoreError, StoreLocked
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -72,6 +73,14 @@ CREATE TABLE IF NOT EXISTS sketch_bands (
     band_key     INTEGER NOT NULL,
     sketch       INTEGER NOT NULL REFERENCES sketches(id),
     PRIMARY KEY (band_key, sketch)
+) WITHOUT ROWID;
+"""
+
+# Version 6: pages per site line, for near-duplicate template lines (newscrawl.templatelines).
+_TEMPLATE_LINES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS template_lines (
+    line_key     INTEGER PRIMARY KEY,
+    pages        INTEGER NOT NULL
 ) WITHOUT ROWID;
 """
 
@@ -192,6 +201,7 @@ class Store(BaseStore):
             self.db.executescript(_RUNS_SCHEMA)
             self.db.executescript(_ARCHIVE_SCHEMA)
             _add_alias_fingerprints(self.db)
+            self.db.executescript(_TEMPLATE_LINES_SCHEMA)
             # Writing user_version needs the write lock even when unchanged: skip it, so a
             # reader (``newscrawl export``) can open the store while a crawl holds a batch.
             if self.db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:

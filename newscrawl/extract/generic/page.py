@@ -5,9 +5,12 @@ Read top to bottom: the page's evidence is gathered once (:mod:`.evidence`); the
 headline is voted from it (:mod:`.headline`); the engine's text is re-read from a layout
 table where the engine returned the layout (:mod:`.tables`); the body is built from that
 text (:mod:`.body`); the dateline is read from the text's lead and the published date
-from the markup or that dateline (:mod:`.dates`); authors, links, images and language
-come from the evidence alone (:mod:`.authors`, :mod:`.links`, :mod:`.language`). Each
-``@field`` method is one call into the module named for its field.
+from the markup or that dateline (:mod:`.dates`); the update date (:mod:`.modified`),
+authors, links and images come from the evidence alone (:mod:`.authors`, :mod:`.links`);
+the paywall declaration (:mod:`.paywall`) takes the paywalled paragraphs out of the body;
+the language is the declared one checked against the headline and body
+(:mod:`.language`). Each ``@field`` method is one call into the module named for its
+field.
 """
 
 from __future__ import annotations
@@ -15,8 +18,19 @@ from __future__ import annotations
 from functools import cached_property
 
 from newscrawl.extract.datelines import Dateline
-from newscrawl.extract.generic import authors, body, dates, headline, language, links, tables
+from newscrawl.extract.generic import (
+    authors,
+    body,
+    dates,
+    headline,
+    language,
+    links,
+    modified,
+    paywall,
+    tables,
+)
 from newscrawl.extract.generic.evidence import Evidence
+from newscrawl.extract.langid import Settled
 from newscrawl.extract.markup import clean
 from newscrawl.extract.page import ArticlePage, field
 from newscrawl.items import Image, RelatedLink
@@ -61,6 +75,23 @@ class GenericArticlePage(ArticlePage):
         return body.paragraphs(self.evidence, self.text_paragraphs, self.chosen_headline)
 
     @cached_property
+    def paywall(self) -> paywall.Paywall:
+        return paywall.declared(self.evidence)
+
+    @cached_property
+    def free_body(self) -> tuple[list[str], int]:
+        """The body less its declared paywalled paragraphs, and how many were left out."""
+        if self.keep_paywalled:
+            return self.body_paragraphs, 0
+        return paywall.without_paywalled(self.evidence, self.paywall, self.body_paragraphs)
+
+    @cached_property
+    def settled_language(self) -> Settled:
+        return language.language(
+            self.evidence, self.chosen_headline, self.free_body[0], self.content_language
+        )
+
+    @cached_property
     def printed_dateline(self) -> Dateline | None:
         return dates.printed_dateline(self.table_text, self.body_paragraphs)
 
@@ -82,9 +113,21 @@ class GenericArticlePage(ArticlePage):
     def authors(self) -> list[str]:
         return authors.authors(self.evidence, self.table_text)
 
+    @field("modified")
+    def modified(self) -> str | None:
+        return modified.modified(self.evidence)
+
     @field("body")
     def body(self) -> list[str]:
-        return self.body_paragraphs
+        return self.free_body[0]
+
+    @field("free_access")
+    def free_access(self) -> bool | None:
+        return self.paywall.free
+
+    @field("paywalled_omitted")
+    def paywalled_omitted(self) -> int:
+        return self.free_body[1]
 
     @field("dateline")
     def dateline(self) -> str | None:
@@ -104,4 +147,8 @@ class GenericArticlePage(ArticlePage):
 
     @field("language")
     def language(self) -> str | None:
-        return language.declared(self.evidence)
+        return self.settled_language.language
+
+    @field("language_declared")
+    def language_declared(self) -> str | None:
+        return self.settled_language.declared

@@ -22,6 +22,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from w3lib.html import remove_tags, replace_entities
 
+from newscrawl.extract.langid import Settled, sample, settle
 from newscrawl.extract.markup import clean, visible_text
 from newscrawl.extract.page import ArticlePage, ProfileMismatch, field
 from newscrawl.items import Image, RelatedLink
@@ -139,6 +140,10 @@ class ClassicArticlePage(ArticlePage):
 
     @field("body")
     def body(self) -> list[str]:
+        return list(self._paragraphs)
+
+    @cached_property
+    def _paragraphs(self) -> list[str]:
         tree = copy.deepcopy(self._body_tree)  # images() still reads the untouched tree
         for node in _NOT_PROSE_XPATH(tree):
             node.drop_tree()
@@ -203,6 +208,17 @@ class ClassicArticlePage(ArticlePage):
                     links.append(RelatedLink(group=group, title=title, url=url))
         return links
 
+    @cached_property
+    def _language(self) -> Settled:
+        """The network's sites are English; a page's ``lang`` (or HTTP header) says more,
+        and the text is checked against it (:func:`newscrawl.extract.langid.settle`)."""
+        declared = self.selector.xpath("/html/@lang").get() or self.content_language or "en"
+        return settle(declared, sample(self.headline(), self._paragraphs))
+
     @field("language")
     def language(self) -> str | None:
-        return self.selector.xpath("/html/@lang").get() or "en"
+        return self._language.language
+
+    @field("language_declared")
+    def language_declared(self) -> str | None:
+        return self._language.declared
