@@ -14,7 +14,8 @@ from typing import Any, TextIO
 
 from newscrawl.cli.errors import CommandError, UsageError
 from newscrawl.cli.progress import add_quiet_option, count_lines, shown, track
-from newscrawl.neardup import NearDupConfig, apply_plan, plan_feed
+from newscrawl.feeddedup import apply_plan, plan_feed
+from newscrawl.neardup import NearDupConfig
 
 
 def add_parser(commands: Any) -> None:

@@ -115,6 +115,28 @@ def _day(value: str | None, name: str) -> dt.date | None:
         raise ValueError(f"{name}={value!r}: use a date, YYYY-MM-DD") from None
 
 
+def skip_reason(record: ArchivedResponse) -> str | None:
+    """Why an archived response is not read (a rejected status, a torn body, not a page)."""
+    if record.status is not None and not 200 <= record.status < 300:
+        return "status"
+    if record.truncated:
+        return "truncated"
+    if not record.is_html:
+        profile = profile_for(record.url)
+        if profile is None or not profile.is_article_url(record.url):
+            return "not_html"
+    return None
+
+
+def is_article(response: HtmlResponse) -> bool:
+    """What the spiders would extract: a site profile's article URL, or a page the
+    generic page-kind rules call an article."""
+    profile = profile_for(response.url)
+    if profile is not None and profile.is_article_url(response.url):
+        return True
+    return pagekind.classify(response.selector, response.url).is_article
+
+
 class WarcSpider(scrapy.Spider):
     """Pages from WARC files through the crawl's extraction and pipelines (see the module
     docstring). Arguments: ``files`` (paths, folders or URLs, comma-separated), ``sites``,
@@ -264,7 +286,7 @@ class WarcSpider(scrapy.Spider):
                 self._count(f"read/{key}", value)
 
     def _request(self, record: ArchivedResponse, run: FileRun) -> scrapy.Request | None:
-        why = self._skip_reason(record)
+        why = skip_reason(record)
         if why is not None:
             self._count(f"skipped/{why}")
             return None
@@ -291,18 +313,6 @@ class WarcSpider(scrapy.Spider):
             },
         )
 
-    @staticmethod
-    def _skip_reason(record: ArchivedResponse) -> str | None:
-        if record.status is not None and not 200 <= record.status < 300:
-            return "status"
-        if record.truncated:
-            return "truncated"
-        if not record.is_html:
-            profile = profile_for(record.url)
-            if profile is None or not profile.is_article_url(record.url):
-                return "not_html"
-        return None
-
     # -- the pages -----------------------------------------------------------------------
 
     async def parse_record(self, response: Response) -> list[Any]:
@@ -321,7 +331,7 @@ class WarcSpider(scrapy.Spider):
         if not isinstance(response, HtmlResponse):
             kind = response.headers.get("Content-Type", b"").decode("latin-1") or "unknown"
             return [Rejection(url=canonicalize_url(response.url), reason="not_html", detail=kind)]
-        if not self.is_article(response):
+        if not is_article(response):
             self._count("not_article")
             return []
         extraction = await extract_or_reject(
@@ -339,15 +349,6 @@ class WarcSpider(scrapy.Spider):
             return []
         self._count("article")
         return [extraction.item]
-
-    @staticmethod
-    def is_article(response: HtmlResponse) -> bool:
-        """What the spiders would extract: a site profile's article URL, or a page the
-        generic page-kind rules call an article."""
-        profile = profile_for(response.url)
-        if profile is not None and profile.is_article_url(response.url):
-            return True
-        return pagekind.classify(response.selector, response.url).is_article
 
     def _in_window(self, published: str | None) -> bool:
         if self.since is None and self.until is None:
