@@ -31,6 +31,9 @@ MIRROR_STORIES = CLASSIC_STORIES + sum(
     "wire_of" not in story
     for story in json.loads(PLATFORM2026.read_text(encoding="utf-8"))["stories"]
 )
+# What `scrapy list` prints, written out (not read from the package) so that a spider
+# added or lost is a failing test in each place that shows the list to users.
+SPIDERS = ["marsdaily", "news", "smn", "spacedaily", "spacewar", "terradaily", "warc"]
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import MIRROR_STORIES, ROOT
+from conftest import MIRROR_STORIES, ROOT, SPIDERS
 
 from tests.support.multipage import check_replayed_split_stories
 from tests.support.platform2026 import POSTS
@@ -202,7 +202,7 @@ def check_quickstart(ran: Ran, before: set[str]) -> None:
 
 
 def check_crawling(ran: Ran, before: set[str]) -> None:
-    assert ran.stdout.split() == ["news", "smn", "spacedaily", "spacewar", "terradaily", "warc"]
+    assert ran.stdout.split() == SPIDERS
     for name in ("spacewar.jsonl", "network.jsonl", "new.jsonl"):
         assert (ran.work / name).is_file(), name
     assert "contracts" in ran.stderr and ran.stderr.rstrip().endswith("OK")

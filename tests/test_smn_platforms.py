@@ -233,7 +233,7 @@ def test_report_names_the_platform_each_site_answered_with() -> None:
         "absent": {"2026": 3},
     }
     rows = [{"site": site, "pages": 0, "new": 0, "duplicate": 0, "rejected": 0, "articles": 0,
-             "headline": None, "body": None, "published": None, "dateline": None,
+             "paywalled": 0, "headline": None, "body": None, "published": None, "dateline": None,
              **platforms(stats, site)} for site in ("marsdaily.com", "spacedaily.com")]  # fmt: skip
     table = format_table(rows).splitlines()
     assert table[0].split()[-1] == "platform"
