@@ -23,6 +23,12 @@ from tests.support.snapshot import store_snapshot
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 SLOW = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "STORE_BATCH_SIZE=5"]  # fmt: skip
+# An interrupted run and the run that resumes it each see a share of the stories that
+# depends on where the signal landed: a site's field coverage over a dozen of them is
+# chance (SpaceWar.com, at 72% published over all 18, fell to 58% < 60% in a resumed run
+# of 12), so these runs judge no coverage floor (as the README says of fleet workers).
+# What they are judged on is the store.
+UNJUDGED = ["-s", "NEWSCRAWL_COVERAGE_MIN_ARTICLES=1000"]
 HEADLINES = MIRROR_STORIES
 _STORIES = json.loads(STORIES.read_text(encoding="utf-8"))
 _EDITED_COPIES = len(json.loads(SYNDICATED.read_text("utf-8"))["placements"]) - 1
@@ -48,7 +54,7 @@ def start_crawl(folder: Path, proxy: RecordingProxy, *extra: str) -> subprocess.
     log = (folder / "crawl.log").open("a")
     return subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "smn",
-         "-s", f"STORE_URL=sqlite:///{folder / 'store.db'}", *SLOW, *extra],
+         "-s", f"STORE_URL=sqlite:///{folder / 'store.db'}", *UNJUDGED, *SLOW, *extra],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 

@@ -23,9 +23,10 @@ A later page of a story split over several pages (a *part*, marked
 ``meta["newscrawl_part"]`` with the story's URL by :mod:`newscrawl.spiders.multipage`) is
 requested only because this run fetched the story's first page, new or re-fetched: it is
 never skipped for being in the store (it is there as an alias of that very story), only
-when this run already requested it as a part. Once requested as a part, its URL is no
-article request of this run either, and the store records it as an alias of the story,
-so no later run fetches it as an article.
+when this run already requested it as a part (:class:`~newscrawl.exceptions.RepeatedPart`:
+two chains carry the story, the second ends without a record). Once requested as a part,
+its URL is no article request of this run either, and the store records it as an alias of
+the story, so no later run fetches it as an article.
 
 ``INCREMENTAL_REFETCH`` is the re-fetch policy: ``never`` (default), or ``newer``: fetch a
 stored article again when a feed or sitemap lists it with a date later than the stored
@@ -43,6 +44,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from newscrawl.discovery.listings import parse_listing_date
+from newscrawl.exceptions import RepeatedPart
 from newscrawl.extensions.store import CrawlStore
 from newscrawl.storage import StoreError
 from newscrawl.urls import canonicalize_url
@@ -82,7 +84,8 @@ class IncrementalMiddleware:
         url = canonicalize_url(request.url)
         if request.meta.get(PART_META):
             if url in self.parts:
-                self._ignore(request, "repeat_part")
+                self._count_skip("repeat_part")
+                raise RepeatedPart(request.url)
             self.parts.add(url)
             self.requested.add(url)
             self.stats.inc_value("newscrawl/incremental/parts")
@@ -126,6 +129,9 @@ class IncrementalMiddleware:
         return bool(listed_date and (fetched is None or listed_date > fetched))
 
     def _ignore(self, request: Request, reason: str) -> None:
+        self._count_skip(reason)
+        raise IgnoreRequest(f"{reason}: {request.url}")
+
+    def _count_skip(self, reason: str) -> None:
         self.stats.inc_value("newscrawl/incremental/skipped")
         self.stats.inc_value(f"newscrawl/incremental/skipped/{reason}")
-        raise IgnoreRequest(f"{reason}: {request.url}")
