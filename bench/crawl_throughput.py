@@ -45,6 +45,8 @@ from bench.support import big_mirror
 from newscrawl import settings as project_settings
 
 BENCH = Path(__file__).resolve().parent
+# The big mirror's section keys (fixtures/build_mirror.py's sections).
+BENCH_SECTIONS = sorted({key for (_, key) in big_mirror.template.SECTIONS})
 ROOT = BENCH.parent
 
 
@@ -79,18 +81,21 @@ def crawl_plans(workers: int | None = None) -> dict[str, list[str]]:
     Scrapy's own ceiling.
     """
     # Section pages only: the big mirror has no feeds or sitemaps, and the bare spider
-    # walks sections, so both crawls fetch the same pages.
+    # walks sections, so both crawls fetch the same pages: the big mirror's six classic
+    # sections (the profile also lists the 2026 platform's entry points, and a fourth
+    # site's, which the big mirror does not have).
     extensions = {**project_settings.EXTENSIONS, "bench.support.bench_stats.StatsFile": 0}
+    start = ["-a", "platforms=classic", "-a", f"sections={','.join(BENCH_SECTIONS)}"]
     store = [
-        "-a", "discover=sections", "-s", "STORE_URL=sqlite:///store.db", "-O", "feed.jsonl",
-        "-s", f"EXTENSIONS={json.dumps(extensions)}",
+        "-a", "discover=sections", *start, "-s", "STORE_URL=sqlite:///store.db",
+        "-O", "feed.jsonl", "-s", f"EXTENSIONS={json.dumps(extensions)}",
     ]  # fmt: skip
     if workers is not None:
         store += ["-s", f"EXTRACTION_WORKERS={workers}"]
     bare_extensions = json.dumps({"bench.support.bench_stats.StatsFile": 0})
     bare = ["runspider", str(BENCH / "support" / "bare_spider.py"), "-s", "STORE_URL="]
     return {
-        "bare": [*bare, "-s", f"EXTENSIONS={bare_extensions}"],
+        "bare": [*bare, *start, "-s", f"EXTENSIONS={bare_extensions}"],
         "full": ["crawl", "smn", *store],
         "generic": ["crawl", "smn", *store, "-s", "NEWSCRAWL_USE_PROFILES=False"],
     }

@@ -114,3 +114,19 @@ class DownloadFailed(IgnoreRequest):
     def __init__(self, kind: str, url: str) -> None:
         super().__init__(f"download failed ({kind}): {url}")
         self.kind, self.url = kind, url
+
+
+class RepeatedPart(IgnoreRequest):
+    """A later page of a story that this run has already requested for the same story.
+
+    Two chains of pages then carry one story: after a resume from ``JOBDIR``, the chain
+    that was queued when the crawl stopped, and one started again from the story's first
+    page under another spelling. Raised by
+    :class:`newscrawl.downloadermiddlewares.incremental.IncrementalMiddleware`; the
+    spider's part errback ends the second chain without a record, since the first one
+    stores the story. Stored as an incomplete story instead, its one page would differ from
+    the whole story and be kept beside it."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"repeat_part: {url}")
+        self.url = url

@@ -118,6 +118,9 @@ NEWSCRAWL_COVERAGE_MIN_ARTICLES = 10
 # with at least NEWSCRAWL_FAILURE_MIN_PAGES requests in the run (newscrawl.monitors).
 NEWSCRAWL_MAX_FAILURE_SHARE = 0.5
 NEWSCRAWL_FAILURE_MIN_PAGES = 4
+# A site's own floors, over the common ones field by field: {"site.com": {"published": 0.9}}
+# (the site as the run report names it: the host without www.).
+NEWSCRAWL_SITE_COVERAGE_FLOORS: dict[str, dict[str, float]] = {}
 
 # `scrapy crawl` with exit statuses for schedulers (newscrawl.commands.crawl): 75 when the
 # store is locked by another crawl, 2 when the run failed (store error), and

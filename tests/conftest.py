@@ -21,8 +21,19 @@ MIRROR = ROOT / "fixtures" / "mirror"
 STORIES = ROOT / "fixtures" / "stories.json"
 PAGES = ROOT / "fixtures" / "pages"
 SYNDICATED = ROOT / "fixtures" / "syndicated.json"
-# Distinct stories in the mirror's three SMN sites: stories.json plus the syndicated story.
-MIRROR_STORIES = len(json.loads(STORIES.read_text(encoding="utf-8"))) + 1
+PLATFORM2026 = ROOT / "fixtures" / "platform2026.json"
+# Distinct stories in the mirror's three classic SMN sites: stories.json plus the
+# syndicated story.
+CLASSIC_STORIES = len(json.loads(STORIES.read_text(encoding="utf-8"))) + 1
+# Distinct stories `scrapy crawl smn` stores from the mirror: the classic sites' and those
+# of MarsDaily.com on the 2026 platform, whose wire story is one SpaceDaily.com carries.
+MIRROR_STORIES = CLASSIC_STORIES + sum(
+    "wire_of" not in story
+    for story in json.loads(PLATFORM2026.read_text(encoding="utf-8"))["stories"]
+)
+# What `scrapy list` prints, written out (not read from the package) so that a spider
+# added or lost is a failing test in each place that shows the list to users.
+SPIDERS = ["marsdaily", "news", "smn", "spacedaily", "spacewar", "terradaily", "warc"]
 
 
 @pytest.fixture(scope="session")

@@ -249,9 +249,9 @@ def test_crawls_of_the_mirror_in_other_orders_store_the_same(tmp_path: Path) -> 
     same records, aliases and index, down to which copy is canonical."""
     crawl_mirror(tmp_path / "serial.db", "smn", "-s", "CONCURRENT_REQUESTS=1",
                  "-s", "EXTRACTION_WORKERS=0")  # fmt: skip
-    for spider in ("terradaily", "spacedaily", "spacewar"):
+    for spider in ("terradaily", "spacedaily", "spacewar", "marsdaily"):
         crawl_mirror(tmp_path / "forward.db", spider)
-    for spider in ("spacewar", "spacedaily", "terradaily"):
+    for spider in ("marsdaily", "spacewar", "spacedaily", "terradaily"):
         crawl_mirror(tmp_path / "backward.db", spider)
     serial, forward, backward = (
         store_snapshot(f"sqlite:///{tmp_path / name}.db")

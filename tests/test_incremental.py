@@ -19,8 +19,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import MIRROR, MIRROR_STORIES, ROOT, scrapy_command
+from conftest import MIRROR, MIRROR_STORIES, PLATFORM2026, ROOT, scrapy_command
 
+from newscrawl.downloadermiddlewares.mirror import mirror_redirect
 from newscrawl.profiles.smn import SMN
 from newscrawl.urls import canonicalize_url
 from tests.support.servers import RecordingProxy
@@ -62,7 +63,20 @@ def export_new(folder: Path, name: str, cursor: str = "downstream") -> list[dict
 
 
 def articles(requests: list[str]) -> list[str]:
-    return [url for url in requests if SMN.is_article_url(url)]
+    """Article pages requested: article URLs the mirror answers with a page (the classic
+    URLs of the 2026-platform site answer 301 to their new pages)."""
+    return [u for u in requests if SMN.is_article_url(u) and mirror_redirect(MIRROR, u) is None]
+
+
+CLASSIC_HOSTS = ("www.spacewar.com", "www.spacedaily.com", "www.terradaily.com")
+
+
+# Section pages of the classic sites, pagination included: /<Section_Name>[_N].html.
+SECTION_PAGES = sum(len(list((MIRROR / host).glob("[A-Z]*.html"))) for host in CLASSIC_HOSTS)
+
+
+def on_classic_sites(requests: list[str]) -> list[str]:
+    return [u for u in requests if u.split("/")[2] in CLASSIC_HOSTS]
 
 
 def feed_lines(folder: Path) -> list[dict]:
@@ -122,7 +136,7 @@ def scheduled_runs(tmp_path_factory: pytest.TempPathFactory, stories):
     return runs
 
 
-def test_run_1_stores_every_story(scheduled_runs) -> None:
+def test_run_1_stores_every_story(scheduled_runs, stories, syndicated) -> None:
     first = scheduled_runs[0]
     assert first["stored"] == MIRROR_STORIES
     assert len(first["feed"]) == MIRROR_STORIES
@@ -134,21 +148,36 @@ def test_run_1_stores_every_story(scheduled_runs) -> None:
     (wire,) = [line for line in first["export"] if line["headline"].startswith("Europe’s new")]
     assert len(wire["aliases"]) == 2  # the same wire story on the two other sister sites
     assert wire["url"] not in wire["aliases"]
-    # 13 exact copies, the syndicated story's 2 edited copies (near-duplicates), and the
-    # 4 later pages of the story over three pages on two sites (parts)
-    assert sum(len(line["aliases"]) for line in first["export"]) == 19
+    # Exact copies on the classic sites (the split story's second site among them), the
+    # syndicated story's edited copies (near-duplicates), the 2026 site's copy of a
+    # SpaceDaily.com wire story, and the later pages of the story over three pages on two
+    # sites (parts): 13 + 2 + 1 + 4
+    exact = sum(len(story["placements"]) - 1 for story in stories)
+    edited = len(syndicated["placements"]) - 1
+    posts = json.loads(PLATFORM2026.read_text(encoding="utf-8"))["stories"]
+    wire = sum("wire_of" in post for post in posts)
+    parts = sum(len(s["placements"]) * len(s.get("page_breaks", [])) for s in stories)
+    aliases = sum(len(line["aliases"]) for line in first["export"])
+    assert aliases == exact + edited + wire + parts == 20
     (split,) = [line for line in first["export"] if line["pages"] == 3]
     assert len(split["aliases"]) == 5  # its sister copy, and the copies' later pages
 
 
 def test_each_listing_is_fetched_once_per_run(scheduled_runs) -> None:
     for run in scheduled_runs:
-        listings = Counter(u for u in run["requests"] if u.endswith(".xml"))
+        classic = on_classic_sites(run["requests"])
+        listings = Counter(u for u in classic if u.endswith(".xml"))
         assert len(listings) == 18  # 3 site feeds, 6 section feeds, 3 indexes, 6 sitemaps
         assert set(listings.values()) == {1}
-        sections = Counter(u for u in run["requests"] if u.split("/")[-1][:1].isupper()
+        sections = Counter(u for u in classic if u.split("/")[-1][:1].isupper()
                            and u.endswith(".html") and "/reports/" not in u)  # fmt: skip
-        assert len(sections) == 17 and set(sections.values()) == {1}
+        # Every section page of the classic sites (the mirror's /<Section>.html files).
+        assert len(sections) == SECTION_PAGES == 17 and set(sections.values()) == {1}
+        # The 2026 site: 3 home pages, 2 x 2 category pages, 3 feeds, 2 sitemap indexes and
+        # their 2 post sitemaps, once each.
+        new = Counter(u for u in run["requests"] if u.startswith("https://marsdaily.com/")
+                      and not SMN.is_article_url(u) and not u.endswith("robots.txt"))  # fmt: skip
+        assert len(new) == 14 and set(new.values()) == {1}, new
 
 
 def test_run_2_requests_no_article_and_stores_nothing(scheduled_runs) -> None:
@@ -195,8 +224,8 @@ def test_max_age_keeps_only_recent_listing_entries(tmp_path: Path, stories, synd
         "https://www.terradaily.com/reports/Briefing_page_held_for_an_update_999.html",
         "https://www.spacewar.com/reports/Launch_manifest_chart_999.pdf",
     }
-    fetched = {u.replace("http://", "https://") for u in articles(requests)}
-    assert fetched == recent | undated
+    fetched = {u.replace("http://", "https://") for u in on_classic_sites(articles(requests))}
+    assert fetched == recent | undated  # the 2026 site: tests/test_smn_platforms.py
     assert "'newscrawl/discovery/too_old'" in result.stderr
 
 

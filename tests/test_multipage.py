@@ -19,8 +19,14 @@ from pathlib import Path
 
 import pytest
 from conftest import MIRROR, STORIES, scrapy_command
+from scrapy.exceptions import IgnoreRequest
+from twisted.python.failure import Failure
 
+from newscrawl.downloadermiddlewares.incremental import IncrementalMiddleware
+from newscrawl.exceptions import RepeatedPart
+from newscrawl.spiders.smn import SMNSpider
 from newscrawl.urls import canonicalize_url
+from tests.support.crawlers import end_crawl, store_crawler
 from tests.support.servers import RecordingProxy
 
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
@@ -177,6 +183,37 @@ def test_smn_part_that_fails_leaves_the_story_incomplete_and_counted(tmp_path: P
     # The rerun does not come back for the missing page (see README: incomplete stories).
     log, requests = crawl(tmp_path, mirror, "smn")
     assert fetches(requests, [*spacedaily, *terradaily]) == [0] * 6
+
+
+def test_a_story_carried_by_two_chains_is_stored_by_one(tmp_path: Path) -> None:
+    """After a resume from JOBDIR, the chain of pages queued when the crawl stopped and a
+    chain started again from the story's first page (under another spelling) both ask for
+    page 2. It is fetched once, and the chain that asks second ends without a record.
+    Before, that chain stored the first page alone as an incomplete story, whose text
+    differs from the whole story's: a resumed crawl kept both (53 records for 52)."""
+    crawler = store_crawler(f"sqlite:///{tmp_path / 'store.db'}")
+    spider = SMNSpider.from_crawler(crawler)
+    middleware = IncrementalMiddleware(crawler)
+    first, second, _ = SMN_PAGES["www.terradaily.com"]
+    story = {"url": canonicalize_url(first), "headline": STORY["headline"],
+             "body": STORY["paragraphs"][: STORY["page_breaks"][0]]}  # fmt: skip
+    queued, again = (spider._part_request(second, story, [], None) for _ in range(2))
+
+    def failed(request, exception: Exception) -> list:
+        failure = Failure(exception)
+        failure.request = request  # as Scrapy hands an errback its failure
+        return spider.part_failed(failure)
+
+    assert middleware.process_request(queued) is None
+    with pytest.raises(RepeatedPart) as repeated:
+        middleware.process_request(again)
+    assert failed(again, repeated.value) == []
+    assert crawler.stats.get_value("newscrawl/multipage/repeated_chain") == 1
+    assert crawler.stats.get_value("newscrawl/multipage/incomplete") is None
+    # Any other failure of a part still stores the story with what came.
+    (item,) = failed(queued, IgnoreRequest("refused"))
+    assert (item["url"], item["pages"], item["incomplete"]) == (story["url"], 1, True)
+    end_crawl(crawler)
 
 
 def test_smn_story_reached_by_a_later_page_starts_at_its_first(tmp_path: Path) -> None:

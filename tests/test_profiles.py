@@ -154,17 +154,25 @@ def test_page_without_the_classic_markers_is_not_half_parsed() -> None:
         " cycle forecasts</h1><p>Century-old sunspot drawings were digitised.</p>"
         "<p>The new series changes the forecast.</p></article></body></html>"
     )
-    url = "https://spacedaily.com/century-old-solar-records-refine-cycle-forecasts-999/"
+    # A classic URL whose page lost the classic markers: the generic layer, counted.
+    url = "https://www.spacedaily.com/reports/Solar_records_refine_cycle_forecasts_999.html"
     assert profile_for(url) is SMN
     with pytest.raises(ProfileMismatch):
         SMN.page(html, url)
     with pytest.raises(ProfileMismatch):
         ClassicArticlePage(html, url).fields()
     extraction = extract_article(html, url)
-    assert extraction.layout == "generic"
+    assert extraction.layout == "smn-generic"  # the generic layer with the network's facts
     assert "body-2-incontainer" in (extraction.mismatch or "")
+    assert "not a 2026 article URL" in (extraction.mismatch or "")
     assert extraction.item["headline"] == "Solar records refine cycle forecasts"
     assert extraction.item["authors"] == ["Ivo Brandt"]
+    # The same page under a 2026 slug is that platform's layout (its URL shape is certain).
+    slug = "https://spacedaily.com/century-old-solar-records-refine-cycle-forecasts-999/"
+    assert SMN.page(html, slug).layout == "smn-2026"
+    extraction = extract_article(html, slug)
+    assert (extraction.layout, extraction.mismatch) == ("smn-2026", None)
+    assert extraction.item["headline"] == "Solar records refine cycle forecasts"
 
 
 def test_article_url_shapes() -> None:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MIRROR, MIRROR_STORIES, ROOT
+from conftest import MIRROR, MIRROR_STORIES, PLATFORM2026, ROOT, STORIES, SYNDICATED
 
 from tests.support.servers import RecordingProxy
 from tests.support.snapshot import store_snapshot
@@ -23,10 +23,28 @@ from tests.support.snapshot import store_snapshot
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"]
 SLOW = ["-s", "DOWNLOAD_DELAY=0.1", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1", "-s", "STORE_BATCH_SIZE=5"]  # fmt: skip
+# An interrupted run and the run that resumes it each see a share of the stories that
+# depends on where the signal landed: a site's field coverage over a dozen of them is
+# chance (SpaceWar.com, at 72% published over all 18, fell to 58% < 60% in a resumed run
+# of 12), so these runs judge no coverage floor (as the README says of fleet workers).
+# What they are judged on is the store.
+UNJUDGED = ["-s", "NEWSCRAWL_COVERAGE_MIN_ARTICLES=1000"]
 HEADLINES = MIRROR_STORIES
-# 13 exact copies, 2 edited copies of the syndicated story, and the later pages (two) of
-# both copies of the story over three pages (aliases with reason "part")
-ALIASES = 13 + 2 + 2 * 2
+_STORIES = json.loads(STORIES.read_text(encoding="utf-8"))
+_EDITED_COPIES = len(json.loads(SYNDICATED.read_text("utf-8"))["placements"]) - 1
+_WIRE_COPIES = sum(
+    "wire_of" in post for post in json.loads(PLATFORM2026.read_text("utf-8"))["stories"]
+)
+# Exact copies on the classic sites (13, the split story's second site among them), the
+# 2026 site's copy of a wire story (one across platforms), 2 edited copies of the
+# syndicated story, and the later pages (two) of both copies of the story over three pages
+# (aliases with reason "part"): 13 + 1 + 2 + 4
+ALIASES = (
+    sum(len(story["placements"]) - 1 for story in _STORIES)
+    + _WIRE_COPIES
+    + _EDITED_COPIES
+    + sum(len(story["placements"]) * len(story.get("page_breaks", [])) for story in _STORIES)
+)
 REJECTIONS = 3
 
 
@@ -36,7 +54,7 @@ def start_crawl(folder: Path, proxy: RecordingProxy, *extra: str) -> subprocess.
     log = (folder / "crawl.log").open("a")
     return subprocess.Popen(
         [sys.executable, "-m", "scrapy", "crawl", "smn",
-         "-s", f"STORE_URL=sqlite:///{folder / 'store.db'}", *SLOW, *extra],
+         "-s", f"STORE_URL=sqlite:///{folder / 'store.db'}", *UNJUDGED, *SLOW, *extra],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 
@@ -131,15 +149,19 @@ def test_sigint_then_resume_with_jobdir_equals_an_uninterrupted_run(
         requests_before = len(proxy.requests)
         process = start_crawl(tmp_path, proxy, *jobdir)
         assert process.wait(timeout=120) == 0
-        resumed = proxy.requests[requests_before:]
+        first, resumed = proxy.requests[:requests_before], proxy.requests[requests_before:]
     log = (tmp_path / "crawl.log").read_text()
     assert "Closing spider (shutdown)" in log
     assert "Resuming crawl" in log
     assert "left by a run that did not finish" not in log
     assert_complete(tmp_path)
     assert store_state(tmp_path) == uninterrupted
-    # The resumed run picks up where the first stopped: no listing is fetched again.
-    assert not [u for u in resumed if u.endswith(("Military_Space.html", "spacewar.xml"))]
+    # The resumed run picks up where the first stopped: no listing is fetched again (one
+    # still queued when the first run stopped is fetched by the resumed run, once).
+    for listing in ("https://www.spacewar.com/Military_Space.html",
+                    "https://www.spacewar.com/spacewar.xml"):  # fmt: skip
+        assert (first + resumed).count(listing) == 1, listing
+    assert "https://www.spacewar.com/Military_Space.html" in first
 
 
 @pytest.mark.parametrize("with_jobdir", [False, True], ids=["plain", "jobdir"])

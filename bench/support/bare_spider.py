@@ -9,6 +9,7 @@ measured against: Scrapy's own cost of fetching and parsing each page for links.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -24,11 +25,22 @@ ARTICLE_HREFS = '//a/@href[re:test(., "^https?://[^/]+/(reports|afp|news|[0-9]{4
 
 
 class BareSpider(scrapy.Spider):
+    """``-a sections=`` and ``-a platforms=`` choose the start pages as ``smn``'s do."""
+
     name = "bare"
     allowed_domains = sorted(SITES)
 
+    def __init__(self, sections: str = "", platforms: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keys = set(sections.split(",")) - {""}
+        self.platforms = set(platforms.split(",")) - {""}
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for section in SMN.sections:
+            if self.keys and section.key not in self.keys:
+                continue
+            if self.platforms and section.platform not in self.platforms | {None}:
+                continue
             yield scrapy.Request(section.url, self.parse)
 
     def parse(self, response: Response) -> Iterator[scrapy.Request]:

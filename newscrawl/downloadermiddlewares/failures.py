@@ -9,7 +9,10 @@ Scrapy already counts attempts (``retry/reason_count/...``, ``downloader/excepti
   ``Location`` to ``file:``, ``javascript:``...), or an exception (``timeout``,
   ``connection_refused``, ``connection_lost``, ``truncated``, ``too_large``, ``dns``...).
   Requests refused on purpose (robots.txt, the guards, offsite) are not failures: they
-  have their own counters.
+  have their own counters. Nor is a 404 or 410 answering a *probe*
+  (``meta["newscrawl_probe"]``): a request that asks whether a site serves a URL at all,
+  such as a platform's entry point on a site that may run another platform
+  (:mod:`newscrawl.spiders.platforms` counts those).
 - Two stock middlewares raise ``IgnoreRequest`` from ``process_response``, which no other
   middleware sees; the subclasses below count those cases and change nothing else:
   a redirect chain longer than ``REDIRECT_MAX_TIMES`` (``too_many_redirects``) and a body
@@ -61,6 +64,9 @@ from newscrawl.urls import site_of
 logger = logging.getLogger(__name__)
 
 PREFIX = "newscrawl/failures"
+#: Meta key of a probe (its value says what is probed); a 404 or 410 answers it.
+PROBE_META = "newscrawl_probe"
+PROBE_STATUSES = (404, 410)
 
 # First match wins; anything else is named after its class (``ValueError`` -> value_error).
 _KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
@@ -96,6 +102,15 @@ def failure_kind(exception: BaseException) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exception).__name__).lower()
 
 
+def is_probe_answer(request: Request | None, response: Response) -> bool:
+    """A probe answered "not here", at once or after redirects (``www.`` to the bare domain)."""
+    return (
+        request is not None
+        and bool(request.meta.get(PROBE_META))
+        and response.status in PROBE_STATUSES
+    )
+
+
 def count_failure(stats: StatsCollector, kind: str, url: str | None = None) -> None:
     stats.inc_value(PREFIX)
     stats.inc_value(f"{PREFIX}/{kind}")
@@ -115,6 +130,8 @@ class FailureStatsMiddleware:
         return cls(crawler)
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if is_probe_answer(request, response):
+            return response
         if response.status >= 400:
             count_failure(self.stats, f"http_{response.status}", request.url)
         elif 300 <= response.status < 400 and "Location" in response.headers:

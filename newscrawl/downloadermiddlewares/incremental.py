@@ -9,7 +9,8 @@ always fetched, since they are how new articles are found.
 An article request is ignored before it reaches the network when its canonical URL is
 
 - already requested in this run (under another spelling: http/https, ``www.``, tracking
-  parameters), or
+  parameters; a redirect from one spelling to another, ``www.`` to the bare domain, is
+  the same request going on, not a repeat), or
 - in the store as an article, an alias of one, or a rejected page (a page that had no
   headline yesterday is not fetched every run; a newer listing date brings it back under
   the ``newer`` policy).
@@ -22,9 +23,10 @@ A later page of a story split over several pages (a *part*, marked
 ``meta["newscrawl_part"]`` with the story's URL by :mod:`newscrawl.spiders.multipage`) is
 requested only because this run fetched the story's first page, new or re-fetched: it is
 never skipped for being in the store (it is there as an alias of that very story), only
-when this run already requested it as a part. Once requested as a part, its URL is no
-article request of this run either, and the store records it as an alias of the story,
-so no later run fetches it as an article.
+when this run already requested it as a part (:class:`~newscrawl.exceptions.RepeatedPart`:
+two chains carry the story, the second ends without a record). Once requested as a part,
+its URL is no article request of this run either, and the store records it as an alias of
+the story, so no later run fetches it as an article.
 
 ``INCREMENTAL_REFETCH`` is the re-fetch policy: ``never`` (default), or ``newer``: fetch a
 stored article again when a feed or sitemap lists it with a date later than the stored
@@ -42,6 +44,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
 from newscrawl.discovery.listings import parse_listing_date
+from newscrawl.exceptions import RepeatedPart
 from newscrawl.extensions.store import CrawlStore
 from newscrawl.storage import StoreError
 from newscrawl.urls import canonicalize_url
@@ -81,12 +84,16 @@ class IncrementalMiddleware:
         url = canonicalize_url(request.url)
         if request.meta.get(PART_META):
             if url in self.parts:
-                self._ignore(request, "repeat_part")
+                self._count_skip("repeat_part")
+                raise RepeatedPart(request.url)
             self.parts.add(url)
             self.requested.add(url)
             self.stats.inc_value("newscrawl/incremental/parts")
             return
         if url in self.requested:
+            redirected_from = request.meta.get("redirect_urls") or []
+            if redirected_from and canonicalize_url(redirected_from[-1]) == url:
+                return  # the same article one hop on (www. to the bare domain, http to https)
             self._ignore(request, "repeat")
         try:
             known = self.store.known(url)
@@ -122,6 +129,9 @@ class IncrementalMiddleware:
         return bool(listed_date and (fetched is None or listed_date > fetched))
 
     def _ignore(self, request: Request, reason: str) -> None:
+        self._count_skip(reason)
+        raise IgnoreRequest(f"{reason}: {request.url}")
+
+    def _count_skip(self, reason: str) -> None:
         self.stats.inc_value("newscrawl/incremental/skipped")
         self.stats.inc_value(f"newscrawl/incremental/skipped/{reason}")
-        raise IgnoreRequest(f"{reason}: {request.url}")

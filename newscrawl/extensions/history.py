@@ -34,6 +34,7 @@ def crawler_record(crawler: Crawler) -> dict[str, Any]:
         floors=settings.getdict("NEWSCRAWL_COVERAGE_FLOORS"),
         coverage_min_articles=settings.getint("NEWSCRAWL_COVERAGE_MIN_ARTICLES", 10),
         min_articles=settings.getint("NEWSCRAWL_MIN_ARTICLES", 0),
+        site_floors=settings.getdict("NEWSCRAWL_SITE_COVERAGE_FLOORS"),
     )
 
 

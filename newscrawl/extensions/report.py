@@ -10,6 +10,10 @@
   field), the base of field coverage;
 - ``fields/<name>``: how many of those had ``headline``, ``body``, ``published``,
   ``dateline``; coverage is that count over ``articles``;
+- ``platform/<name>`` and ``absent/<name>``, counted by spiders whose sites may run one of
+  several platforms (:mod:`newscrawl.spiders.platforms`): pages the site answered, by the
+  platform their URL shape belongs to, and entry points of a platform it does not run;
+  the table's ``platform`` column names the platforms a site answered with.
 - ``paywalled``: how many of those declare paywalled content (``free_access`` false).
 
 Beside the table, one *outcome* line says whether the run did its job: why it finished, what
@@ -69,10 +73,27 @@ def failure_share(stats: dict[str, Any], site: str) -> tuple[int, int]:
     kinds = _group(stats, f"{PREFIX}/{site}/failures")
     failed = sum(kinds.values())
     answered = sum(n for k, n in kinds.items() if k.startswith("http_") or k in _ANSWERED)
+    absent = sum(
+        sum(_group(stats, f"{PREFIX}/{one}/absent").values())
+        for one in (_absent_sites(stats) if site == "all" else [site])
+        if not _group(stats, f"{PREFIX}/{one}/platform")
+    )
+    if absent:
+        # A 404 for a platform's entry point says the site runs another platform
+        # (newscrawl.spiders.platforms); a site that answered none runs nothing we reach:
+        # it is down, blocking us, or MIRROR_DIR is wrong, and its probes failed.
+        failed += absent
+        answered += absent
     return failed, stats.get(f"{PREFIX}/{site}/pages", 0) + failed - answered
 
 
 _ANSWERED = frozenset({"redirect_not_followed"})
+
+
+def _absent_sites(stats: dict[str, Any]) -> list[str]:
+    """Sites with a platform's entry point counted absent (newscrawl.spiders.platforms)."""
+    return sorted({key.split("/")[2] for key in stats if key.startswith(f"{PREFIX}/")
+                   and key.split("/")[3:4] == ["absent"]})  # fmt: skip
 
 
 def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:
@@ -164,6 +185,7 @@ class RunReport:
             row: dict[str, Any] = {"site": site}
             for counter in COUNTERS:
                 row[counter] = stats.get(f"{PREFIX}/{site}/{counter}", 0)
+            row.update(platforms(stats, site))
             for name in COVERAGE_FIELDS:
                 value = coverage(stats, site, name)
                 row[name] = None if value is None else round(value, 3)
@@ -205,9 +227,28 @@ class RunReport:
         logger.info("Run report written to %s", path.resolve())
 
 
+def platforms(stats: dict[str, Any], site: str) -> dict[str, dict[str, int]]:
+    """``platforms`` (pages answered, per platform) and ``absent`` (entry points of a
+    platform not answered) of ``site``; for ``all``, summed over the sites."""
+    found: dict[str, dict[str, int]] = {"platforms": {}, "absent": {}}
+    kinds = {"platform": "platforms", "absent": "absent"}
+    for key, value in stats.items():
+        parts = key.split("/")  # newscrawl/report/<site>/<platform|absent>/<name>
+        if len(parts) != 5 or f"{parts[0]}/{parts[1]}" != PREFIX or parts[3] not in kinds:
+            continue
+        if site in ("all", parts[2]):
+            counts = found[kinds[parts[3]]]
+            counts[parts[4]] = counts.get(parts[4], 0) + value
+    return {kind: dict(sorted(counts.items())) for kind, counts in found.items()}
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
     columns = ("site", *COUNTERS, *COVERAGE_FIELDS)
     cells = [[_cell(row[c]) for c in columns] for row in rows]
+    if any(row.get("platforms") for row in rows):
+        columns += ("platform",)
+        for row, line in zip(rows, cells, strict=True):
+            line.append("+".join(row.get("platforms") or {}) or "-")
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True))]
     lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]

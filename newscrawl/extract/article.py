@@ -55,13 +55,15 @@ def choose_page(
     selector: Selector | None = None,
     when: dt.date | None = None,
 ) -> tuple[ArticlePage, str | None]:
-    """The page object for ``url``: its site profile's layout, else the generic one."""
+    """The page object for ``url``: its site profile's layout, else the generic one (with
+    what the profile knows of its sites applied, when it says how: ``fallback``)."""
     profile = profile_for(url) if use_profiles else None
     if profile is not None:
         try:
             return profile.page(html, url, when=when, selector=selector), None
         except ProfileMismatch as exc:
-            return GenericArticlePage(html, url, selector), str(exc)
+            fallback = profile.fallback or GenericArticlePage
+            return fallback(html, url, selector), str(exc)
     return GenericArticlePage(html, url, selector), None
 
 

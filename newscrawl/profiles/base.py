@@ -5,6 +5,14 @@ A :class:`SiteProfile` groups the page versions of one family of sites (page obj
 pages, feeds, which links are articles). A layout change is a new page class that
 subclasses the previous one, overrides only the fields that changed, and gets the date the
 old one stopped being valid, in the manner of Fundus' publisher parsers.
+
+A family whose sites move, one by one, to new software (a *platform*: other URLs, other
+listings, other markup) lists each site's entry points of every platform it may run, each
+tagged with its :class:`Platform`. A crawl asks them all: a site answers those of the
+platform it runs, and the others' 404s are an answer (the site does not run that platform
+any more, or not yet), counted rather than treated as failures. Which platform answered is
+read from the shape of the URL a response finally came from (:meth:`SiteProfile.platform_of`),
+so a site that switches needs no edit of the spider.
 """
 
 from __future__ import annotations
@@ -22,12 +30,35 @@ from newscrawl.urls import site_of
 
 
 @dataclass(frozen=True)
+class Platform:
+    """One generation of a family's software, told apart by the shape of its URLs.
+
+    ``url_shape`` matches URLs that only this platform serves (a response's final URL, after
+    redirects): it is how a crawl says which platform a site answered with.
+    """
+
+    name: str
+    url_shape: re.Pattern[str]
+
+
+@dataclass(frozen=True)
 class Section:
-    """A section (listing) page a spider starts from."""
+    """A listing page (section, home page or feed) a spider starts from.
+
+    ``key`` names the section (``-a sections=KEY``; a record found there and naming no
+    section of its own gets it); ``site`` is the whole site (a home page, a site feed), which
+    gives no section. ``platform`` is the platform whose entry point this is, None when every
+    platform answers it (a home page).
+    """
 
     host: str
     key: str
     url: str
+    platform: str | None = None
+
+    @property
+    def record_section(self) -> str | None:
+        return None if self.key == "site" else self.key
 
 
 @dataclass
@@ -50,6 +81,13 @@ class SiteProfile:
     feeds: Sequence[Section] = ()
     #: Sitemaps to read besides the ones robots.txt names.
     sitemaps: Sequence[str] = ()
+    #: Child sitemaps of an index that list no articles (tags, authors, pages): not fetched.
+    sitemap_skip: re.Pattern[str] | None = None
+    #: The platforms the family's sites run, newest last (see the module docstring).
+    platforms: Sequence[Platform] = ()
+    #: The page class for a claimed page that matches none of ``versions``: the generic
+    #: layer with what the profile knows of its sites applied. None: the generic layer.
+    fallback: type[ArticlePage] | None = None
 
     @cached_property
     def sites(self) -> frozenset[str]:
@@ -60,6 +98,16 @@ class SiteProfile:
 
     def is_article_url(self, url: str) -> bool:
         return self.claims(url) and any(p.search(url) for p in self.article_url_patterns)
+
+    def platform_of(self, url: str) -> str | None:
+        """The platform whose URL shape ``url`` has; None when it is not telling (a home
+        page, robots.txt) or not one of the family's sites."""
+        if not self.claims(url):
+            return None
+        return next((p.name for p in self.platforms if p.url_shape.search(url)), None)
+
+    def skips_sitemap(self, url: str) -> bool:
+        return self.sitemap_skip is not None and bool(self.sitemap_skip.search(url))
 
     def page(
         self,

@@ -94,6 +94,13 @@ def _spans(runs: list[dict[str, Any]], max_points: int) -> tuple[list[list[int]]
     return [groups[slot] for slot in sorted(groups)], width
 
 
+def _floors(run: dict[str, Any], site: str | None) -> dict[str, float] | None:
+    """The floors a run judged ``site`` by: the common ones, under the site's own."""
+    floors = run.get("floors")
+    own = (run.get("site_floors") or {}).get(site or "")
+    return {**(floors or {}), **own} if own else floors
+
+
 def _point(runs: list[dict[str, Any]], members: list[int], site: str | None) -> dict[str, Any]:
     counts = _counts(runs[members[0]], site)
     for i in members[1:]:
@@ -107,7 +114,7 @@ def _point(runs: list[dict[str, Any]], members: list[int], site: str | None) -> 
             name: round(count / counts["articles"], 4) if counts["articles"] else None
             for name, count in counts["fields"].items()
         },
-        "floors": last.get("floors"),
+        "floors": _floors(last, site),
         "failures": counts["failures"],
     }
     seen = counts["new"] + counts["duplicate"]

@@ -18,7 +18,14 @@ import os
 import socket
 from typing import Any
 
-from newscrawl.extensions.report import COUNTERS, COVERAGE_FIELDS, PREFIX, build_outcome, coverage
+from newscrawl.extensions.report import (
+    COUNTERS,
+    COVERAGE_FIELDS,
+    PREFIX,
+    build_outcome,
+    coverage,
+    platforms,
+)
 from newscrawl.extensions.report import report_sites as stats_sites
 from newscrawl.storage.history import store_time
 
@@ -34,13 +41,17 @@ def _group(stats: dict[str, Any], prefix: str) -> dict[str, int]:
 
 
 def site_rows(
-    stats: dict[str, Any], floors: dict[str, float], min_articles: int
+    stats: dict[str, Any],
+    floors: dict[str, float],
+    min_articles: int,
+    site_floors: dict[str, dict[str, float]] | None = None,
 ) -> list[dict[str, Any]]:
     """The run report's per-site rows, each with its duplicate kinds, its failures by kind
-    (when they are counted per site, see ``known`` below) and the monitors' verdict on it:
+    (when they are counted per site, see ``known`` below), the platforms it answered with
+    (and those whose entry points it lacked) and the monitors' verdict on it:
     ``judged`` (enough articles for coverage to be judged, as
     :class:`~newscrawl.monitors.FieldCoverageMonitor` does) and ``below_floor`` (the fields
-    that failed)."""
+    that failed, under the site's own floors where ``site_floors`` gives some)."""
     # Failures are counted per site only where the failure middleware does so; without
     # that, a site's row says nothing rather than "no failures" in a run that had some.
     per_site = any(key.startswith(f"{PREFIX}/all/failures/") for key in stats)
@@ -58,11 +69,12 @@ def site_rows(
             name: stats.get(f"{PREFIX}/{site}/fields/{name}", 0) for name in COVERAGE_FIELDS
         }
         row["duplicates_by_kind"] = _group(stats, f"{PREFIX}/{site}/duplicate")
+        row.update(platforms(stats, site))
         if known:
             row["failures"] = _group(stats, f"{PREFIX}/{site}/failures")
         judged = site != "all" and row["articles"] >= min_articles
         below = []
-        for name, floor in floors.items():
+        for name, floor in {**floors, **((site_floors or {}).get(site) or {})}.items():
             value = coverage(stats, site, name)
             if judged and value is not None and value < float(floor):
                 below.append(name)
@@ -78,6 +90,7 @@ def run_record(
     floors: dict[str, float],
     coverage_min_articles: int,
     min_articles: int = 0,
+    site_floors: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """The row :class:`RunHistory` records: the ``NEWSCRAWL_REPORT_FILE`` JSON and more.
 
@@ -94,12 +107,16 @@ def run_record(
         "spider": spider,
         **build_outcome(stats),
         "duplicates_by_kind": _group(stats, "newscrawl/duplicate"),
-        "sites": site_rows(stats, floors, coverage_min_articles),
+        "sites": site_rows(stats, floors, coverage_min_articles, site_floors),
         "monitors": {"failed": failed, "passed": not failed},
         "started_at": store_time(started),
         "finished_at": store_time(finished or dt.datetime.now(dt.UTC)),
         "duration_s": None if duration is None else round(float(duration), 3),
         "floors": {name: float(value) for name, value in floors.items()},
+        "site_floors": {
+            site: {name: float(value) for name, value in own.items()}
+            for site, own in (site_floors or {}).items()
+        },
         "coverage_min_articles": coverage_min_articles,
         "min_articles": min_articles,
         "host": socket.gethostname(),

@@ -14,21 +14,28 @@ from newscrawl.spiders.arguments import choices, comma_list, page_count
 from newscrawl.spiders.discovery import DiscoveryMixin, started_hosts
 from newscrawl.spiders.extraction import extract_or_reject, extract_response
 from newscrawl.spiders.multipage import MultiPageMixin
+from newscrawl.spiders.platforms import PlatformAccounting, probe_meta
 from newscrawl.urls import canonicalize_url, site_of
 
 __all__ = ["ProfileSpider", "extract_or_reject", "extract_response"]
 
 
-class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
+class ProfileSpider(PlatformAccounting, DiscoveryMixin, MultiPageMixin, scrapy.Spider):
     """Walks a site profile's section pages, feeds and sitemaps, and parses the articles
     they link to.
+
+    The entry points of every platform the profile's sites may run are asked; a site's 404
+    for those of a platform it does not run is counted, not a failure
+    (:mod:`newscrawl.spiders.platforms`).
 
     Spider arguments: ``-a sections=KEY[,KEY...]`` limits the crawl to those sections'
     pages (feed and sitemap discovery off unless ``discover`` says otherwise, and related
     links not followed, so the run returns what those sections list; :meth:`section_keys`),
     ``-a max_pages=N`` limits pagination depth per section (default: follow all),
     ``-a discover=sections,feeds,sitemaps`` chooses the listings (default: all),
-    ``-a max_age=2d`` skips feed and sitemap entries dated before that.
+    ``-a max_age=2d`` skips feed and sitemap entries dated before that,
+    ``-a platforms=classic`` asks only the entry points of those platforms (default: every
+    platform the profile knows).
 
     A story split over several pages is fetched page by page and stored as one record
     (:mod:`newscrawl.spiders.multipage`).
@@ -45,13 +52,15 @@ class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
         max_pages: str | int | None = None,
         discover: str | None = None,
         max_age: str | None = None,
+        platforms: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.init_platforms(platforms)
         covered = self.hosts or tuple(self.profile.hosts)
         self.sites = frozenset(site_of(f"https://{host}/") for host in covered)
         self.allowed_domains = sorted(self.sites)
-        own = [s for s in self.profile.sections if site_of(s.url) in self.sites]
+        own = [s for s in self.profile.sections if site_of(s.url) in self.sites and self.asks(s)]
         if sections is None:
             self.sections, self.targeted = own, False
         else:
@@ -67,6 +76,12 @@ class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
         sites = {site_of(f"https://{host}/") for host in covered}
         return list(dict.fromkeys(s.key for s in cls.profile.sections if site_of(s.url) in sites))
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> ProfileSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.watch_platforms()
+        return spider
+
     def covers(self, url: str) -> bool:
         return site_of(url) in self.sites
 
@@ -74,7 +89,10 @@ class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
         if "sections" in self.sources:
             for section in self.sections:
                 yield scrapy.Request(
-                    section.url, self.parse_listing, cb_kwargs={"section": section.key, "page": 1}
+                    section.url,
+                    self.parse_listing,
+                    cb_kwargs={"section": section.record_section, "page": 1},
+                    meta=probe_meta(section.platform),
                 )
         for request in self.discovery_requests(started_hosts(self)):
             yield request
@@ -83,6 +101,8 @@ class ProfileSpider(DiscoveryMixin, MultiPageMixin, scrapy.Spider):
         self, response: Response, section: str | None = None, page: int = 1
     ) -> Iterator[scrapy.Request]:
         """Article links of a section page, then its next page."""
+        if self.absent(response) or response.status >= 400:
+            return
         if not isinstance(response, HtmlResponse):  # an XML selector would expand entities
             return
         yield from self.announced_feeds(response)

@@ -44,10 +44,11 @@ from newscrawl.discovery.listings import (
 from newscrawl.downloadermiddlewares.incremental import ARTICLE_META, LISTED_META
 from newscrawl.exceptions import SpiderArgumentError
 from newscrawl.spiders.arguments import choices, comma_list
-from newscrawl.urls import canonicalize_url, site_of
+from newscrawl.spiders.platforms import probe_meta
+from newscrawl.urls import canonicalize_url
 
 if TYPE_CHECKING:
-    from newscrawl.profiles import SiteProfile
+    from newscrawl.profiles import Section, SiteProfile
 
 SOURCES = ("sections", "feeds", "sitemaps")
 LISTING_META = "newscrawl_listing"
@@ -62,6 +63,12 @@ class DiscoveryMixin:
     logger: Any
 
     def covers(self, url: str) -> bool:  # pragma: no cover - defined by the spider
+        raise NotImplementedError
+
+    def absent(self, response: Response) -> bool:  # pragma: no cover - PlatformAccounting
+        raise NotImplementedError
+
+    def asks(self, entry: Section) -> bool:  # pragma: no cover - PlatformAccounting
         raise NotImplementedError
 
     def init_discovery(self, discover: str | None, max_age: str | None, targeted: bool) -> None:
@@ -86,8 +93,10 @@ class DiscoveryMixin:
         """Configured feeds, then each started host's robots.txt (for its sitemaps)."""
         if "feeds" in self.sources:
             for feed in self.profile.feeds:
-                if self.covers(feed.url):
-                    yield from self.listing_request(feed.url, "feed", section=feed.key)
+                if self.covers(feed.url) and self.asks(feed):
+                    yield from self.listing_request(
+                        feed.url, "feed", section=feed.key, platform=feed.platform
+                    )
         if "sitemaps" in self.sources:
             for url in self.profile.sitemaps:
                 if self.covers(url):
@@ -98,9 +107,10 @@ class DiscoveryMixin:
                 )
 
     def listing_request(
-        self, url: str, kind: str, section: str | None = None
+        self, url: str, kind: str, section: str | None = None, platform: str | None = None
     ) -> Iterator[scrapy.Request]:
-        """A feed or sitemap request, unless this run already asked for that listing."""
+        """A feed or sitemap request, unless this run already asked for that listing; an
+        entry point of one ``platform`` is a probe (its 404 is counted, not a failure)."""
         key = canonicalize_url(url)
         if key in self._listings_requested:
             return
@@ -112,9 +122,8 @@ class DiscoveryMixin:
         self.crawler.stats.inc_value(f"newscrawl/discovery/{kind}s")
         callback = self.parse_feed if kind == "feed" else self.parse_sitemap
         section = None if section == "site" else section
-        yield scrapy.Request(
-            url, callback, cb_kwargs={"section": section}, meta={LISTING_META: kind}
-        )
+        meta = {LISTING_META: kind, **probe_meta(platform)}
+        yield scrapy.Request(url, callback, cb_kwargs={"section": section}, meta=meta)
 
     def article_request(
         self, url: str, section: str | None = None, listed: dt.datetime | None = None
@@ -168,13 +177,15 @@ class DiscoveryMixin:
             return
         if listing.kind == "sitemapindex":
             for entry in listing.entries:
-                if self.covers(entry.url):
+                if self.profile.skips_sitemap(entry.url):  # tags, authors, pages: no articles
+                    self.crawler.stats.inc_value("newscrawl/discovery/sitemaps_skipped")
+                elif self.covers(entry.url):
                     yield from self.listing_request(entry.url, "sitemap")
             return
         yield from self._entries(listing.entries, section)
 
     def _read(self, response: Response, parse: Any) -> Listing | None:
-        if response.status != 200:
+        if self.absent(response) or response.status != 200:
             return None
         settings = self.crawler.settings
         try:
@@ -219,8 +230,8 @@ class DiscoveryMixin:
 
 
 def started_hosts(spider: Any) -> list[str]:
-    """Hosts a spider starts from: those of its sections and configured feeds."""
-    hosts = {site_of(s.url) for s in spider.sections}
-    hosts |= {site_of(f.url) for f in spider.profile.feeds if spider.covers(f.url)}
-    full = [h for h in spider.profile.hosts if site_of(f"https://{h}/") in hosts]
-    return full or sorted(hosts)
+    """Hosts a spider starts from, as its sections and configured feeds spell them (a site
+    on two platforms answers on ``www.`` and on its bare domain: each may name sitemaps)."""
+    hosts = {s.host for s in spider.sections}
+    hosts |= {f.host for f in spider.profile.feeds if spider.covers(f.url) and spider.asks(f)}
+    return sorted(hosts)

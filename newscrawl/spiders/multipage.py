@@ -24,6 +24,10 @@ pages' URLs (``part_urls``, recorded as aliases of the story, reason ``part``).
   ``.../incomplete/<why>``) in one log line. A part declared paywalled whole is
   ``paywalled``: its omitted paragraphs are counted in the story's ``paywalled_omitted``
   and the story is not free (``free_access`` false), as any part declared not free makes it.
+- **A story carried twice** (after a resume from ``JOBDIR``, the chain queued when the
+  crawl stopped and one started again from the first page): the part is requested once;
+  the chain that asks for it second ends without a record, counted
+  ``newscrawl/multipage/repeated_chain`` (:class:`~newscrawl.exceptions.RepeatedPart`).
 - **A "next page" that repeats the story** (every paragraph of it is already in the
   story: a site that ignores the page marker, or a paged list beside the story taken for
   its pager) is no part: the story ends with what it had, complete, counted
@@ -52,6 +56,7 @@ from newscrawl.downloadermiddlewares.incremental import (
     PART_META,
     IncrementalMiddleware,
 )
+from newscrawl.exceptions import RepeatedPart
 from newscrawl.extract.article import Extraction
 from newscrawl.items import ARTICLE_FIELDS, ArticleItem, Rejection
 from newscrawl.spiders.extraction import extract_or_reject
@@ -163,9 +168,14 @@ class MultiPageMixin:
         return [self._part_request(next_url, story, part_urls, section)]
 
     def part_failed(self, failure: Failure) -> list[Any]:
-        """A part that could not be fetched: the story is stored with what came."""
+        """A part that could not be fetched: the story is stored with what came (unless
+        another chain of pages carries it)."""
         request = failure.request  # type: ignore[attr-defined]
         exception = failure.value
+        if isinstance(exception, RepeatedPart):  # another chain carries this story
+            self._count_story("repeated_chain")
+            logger.info("Story %s: %s", request.cb_kwargs["story"]["url"], exception)
+            return []
         if isinstance(exception, HttpError):
             why = f"http_{exception.response.status}"
         else:

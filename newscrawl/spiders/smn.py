@@ -77,3 +77,18 @@ class TerraDailySpider(SMNSpider):
         @scrapes url site headline dateline published body related_links fetched_at
         """
         return await super().parse_article(response, section)
+
+
+class MarsDailySpider(SMNSpider):
+    name = "marsdaily"
+    hosts = ("www.marsdaily.com",)
+
+    async def parse_article(self, response: Response, section: str | None = None) -> list[Any]:
+        """A MarsDaily.com story on the 2026 platform.
+
+        @url https://marsdaily.com/asteroid-grains-contain-building-blocks-of-life-japanese-team-says-999/
+        @meta {"mirror_dir": "fixtures/mirror"}
+        @returns items 1 1
+        @scrapes url site headline published body fetched_at
+        """
+        return await super().parse_article(response, section)

@@ -1,17 +1,15 @@
-"""Space Media Network (SpaceWar.com, SpaceDaily.com, TerraDaily.com and sister sites).
+"""The Space Media Network's classic template: the table layout its sites served until 2026.
 
-Every selector for these sites lives here. The classic template is described in
-``shared/smn/README.md``: a bare ``<h1>``, the dateline in ``span.BHS``, the body between
-the ``body-2-incontainer.php`` and ``RELATED LINKS`` comments with unclosed ``<p>`` tags,
-ads inline, related-link boxes after the body, a copyright line last. Nothing is known of
-the section pages' markup, so the spiders read them plainly: every link whose URL has an
-article shape, and a ``rel=next`` / "Next" link for pagination. Nothing is known either of
-how the network splits a long story over pages, if it does: the classic page says only
-that such links would sit in the body (``ClassicArticlePage.parts_xpath``), and the
-generic rule (:mod:`newscrawl.discovery.continuation`) tells which one is the next page.
+Described in ``shared/smn/README.md``: a bare ``<h1>``, the dateline in ``span.BHS``, the
+body between the ``body-2-incontainer.php`` and ``RELATED LINKS`` comments with unclosed
+``<p>`` tags, ads inline, related-link boxes after the body, a copyright line last. Nothing
+is known of how the network splits a long story over pages, if it does: the classic page
+says only that such links would sit in the body (``ClassicArticlePage.parts_xpath``), and
+the generic rule (:mod:`newscrawl.discovery.continuation`) tells which one is the next page.
 
-The 2026 platform (bare domains, WordPress-style slugs) has no page class here yet: its
-pages fail the classic markers and the generic extractor carries them.
+``valid_until`` stays None: the layout is still served by the sites that have not moved
+to the 2026 platform (:mod:`.platform2026`), so no fetch date rules it out; its markers
+decide.
 """
 
 from __future__ import annotations
@@ -28,7 +26,6 @@ from newscrawl.extract.langid import Settled, sample, settle
 from newscrawl.extract.markup import clean, visible_text
 from newscrawl.extract.page import ArticlePage, ProfileMismatch, field
 from newscrawl.items import Image, RelatedLink
-from newscrawl.profiles.base import Section, SiteProfile
 from newscrawl.urls import safe_urljoin
 
 BODY_START = "<!--body-2-incontainer.php-->"
@@ -225,58 +222,3 @@ class ClassicArticlePage(ArticlePage):
     @field("language_declared")
     def language_declared(self) -> str | None:
         return self._language.declared
-
-
-SMN_HOSTS = (
-    "www.spacewar.com",
-    "www.spacedaily.com",
-    "www.terradaily.com",
-    "www.energy-daily.com",
-    "www.marsdaily.com",
-    "www.spacemart.com",
-    "www.sinodaily.com",
-    "www.gpsdaily.com",
-    "www.solardaily.com",
-    "www.nuclearpowerdaily.com",
-    "www.winddaily.com",
-)
-
-# Section pages the spiders start from. Page 1 is the section's index; pagination is
-# followed from there.
-SMN_SECTIONS = (
-    Section("www.spacewar.com", "missile-defense", "https://www.spacewar.com/Missile_Defense.html"),
-    Section("www.spacewar.com", "military-space", "https://www.spacewar.com/Military_Space.html"),
-    Section(
-        "www.spacedaily.com", "space-industry", "https://www.spacedaily.com/Space_Industry.html"
-    ),
-    Section("www.spacedaily.com", "science", "https://www.spacedaily.com/Science.html"),
-    Section("www.terradaily.com", "climate", "https://www.terradaily.com/Climate.html"),
-    Section(
-        "www.terradaily.com",
-        "earth-observation",
-        "https://www.terradaily.com/Earth_Observation.html",
-    ),
-)
-
-# Site-wide RSS feeds (the shape of ``shared/smn/feed_rss2_spacedaily.xml``: non-standard
-# dates, CDATA, items of sister sites mixed in). Section feeds are announced by the section
-# pages' <link rel="alternate">, sitemaps by robots.txt.
-SMN_FEEDS = (
-    Section("www.spacewar.com", "site", "https://www.spacewar.com/spacewar.xml"),
-    Section("www.spacedaily.com", "site", "https://www.spacedaily.com/spacedaily.xml"),
-    Section("www.terradaily.com", "site", "https://www.terradaily.com/terradaily.xml"),
-)
-
-SMN = SiteProfile(
-    name="smn",
-    hosts=SMN_HOSTS,
-    versions=(ClassicArticlePage,),
-    sections=SMN_SECTIONS,
-    article_url_patterns=(
-        re.compile(r"^https?://[^/]+/reports/[^/?#]+\.[a-z]+$", re.I),
-        re.compile(r"^https?://[^/]+/(?:afp|\d{4})/\d{12}\.[a-z0-9]{8}\.html$", re.I),
-        re.compile(r"^https?://[^/]+/news/[^/?#]+\.html$", re.I),
-    ),
-    next_page_xpath='//a[@rel="next"]/@href | //a[normalize-space()="Next Page"]/@href',
-    feeds=SMN_FEEDS,
-)
